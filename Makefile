@@ -1,0 +1,54 @@
+# One-command setup: every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup index run test lint browser clean eval bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	# torch first: the local CPU wheel; any other torch requirement pulls a multi-GB CUDA build
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+index: setup
+	$(VENV)/bin/qa index seeds
+
+run: index
+	$(VENV)/bin/qa serve --host $(HOST) --port $(PORT)
+
+# Headless Chromium for the browser tests, from Debian's packages (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	  || echo "could not install chromium: run 'apt-get update && apt-get install -y chromium chromium-driver' as root"; }
+
+lint: setup
+	$(VENV)/bin/ruff check qa index ui eval tests
+	$(VENV)/bin/mypy
+
+test: setup browser lint
+	$(VENV)/bin/pytest -q
+
+eval: index
+	$(VENV)/bin/qa eval
+
+bench: index
+	$(VENV)/bin/qa bench
+
+clean:
+	rm -rf .qa-index .pytest_cache .mypy_cache .ruff_cache eval-report test-artifacts

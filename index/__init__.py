@@ -1,0 +1,1 @@
+"""Indexing: read transcripts, parse speaker turns, chunk, embed, store."""

@@ -1,0 +1,146 @@
+"""Documents and speaker turns, read from transcript files exactly as stored.
+
+Every offset in this project indexes ``Document.text``: the file's bytes decoded
+as UTF-8 with no newline translation.
+
+    >>> from index.documents import read_corpus
+    >>> docs = read_corpus("seeds")              # doctest: +SKIP
+    >>> docs[0].turns[1].speaker                 # doctest: +SKIP
+    'Deputy'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import SourceError
+
+__all__ = [
+    "SUFFIXES",
+    "Document",
+    "Turn",
+    "decode_text",
+    "iter_source_files",
+    "read_corpus",
+    "read_document",
+]
+
+log = logging.getLogger(__name__)
+SUFFIXES = (".txt", ".md")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's uninterrupted stretch: ``doc.text[start:end]`` is what was said.
+
+    ``label_start`` is where the speaker label ("Question:") begins; ``exchange_id``
+    groups a question with the answer to it, and ``question_turn`` points an answer
+    at the turn it answers.
+    """
+
+    doc_id: str
+    index: int
+    speaker: str
+    role: str  # "speech", "question", "answer", "statement" or "unknown"
+    start: int
+    end: int
+    label_start: int
+    exchange_id: int | None = None
+    question_turn: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A transcript: its exact text, where it came from and its speaker turns."""
+
+    doc_id: str
+    text: str
+    path: str
+    sha256: str
+    title: str
+    source: str | None = None
+    body_start: int = 0
+    turns: tuple[Turn, ...] = field(default=(), repr=False)
+
+    def turn_at(self, offset: int) -> Turn | None:
+        """The turn whose span (label included) holds ``offset``, if any."""
+        for turn in self.turns:
+            if turn.label_start <= offset < max(turn.end, turn.label_start + 1):
+                return turn
+        return None
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode UTF-8 bytes exactly, or raise a :class:`SourceError` naming the file."""
+    if b"\x00" in data[:8192]:
+        raise SourceError(f"{name}: looks like a binary file (NUL bytes); give a UTF-8 text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"{name}: not UTF-8 (byte {exc.start}); re-save it as UTF-8 text"
+        ) from exc
+
+
+def iter_source_files(path: Path) -> Iterator[Path]:
+    """The transcript files under ``path`` (``.txt``/``.md``, hidden folders skipped)."""
+    if path.is_file():
+        yield path
+        return
+    for item in sorted(path.rglob("*")):
+        rel = item.relative_to(path)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if item.is_file() and item.suffix.lower() in SUFFIXES:
+            yield item
+
+
+def read_document(path: Path, doc_id: str) -> Document:
+    """Read and parse one transcript file."""
+    from index.parse import parse_document
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    text = decode_text(data, str(path))
+    if not text.strip():
+        raise SourceError(f"{path}: the file is empty; nothing to index")
+    digest = hashlib.sha256(data).hexdigest()
+    return parse_document(doc_id=doc_id, text=text, path=str(path), sha256=digest)
+
+
+def _doc_id(root: Path, file: Path) -> str:
+    if root.is_file():
+        return file.stem
+    return file.relative_to(root).with_suffix("").as_posix()
+
+
+def read_corpus(path: str | Path, *, strict: bool = False) -> list[Document]:
+    """Read every transcript under ``path`` (a file or a folder).
+
+    Files that cannot be used are reported in the log and skipped, so one bad
+    file never stops the others; ``strict=True`` raises on the first instead.
+    A corpus with nothing usable raises :class:`SourceError`.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise SourceError(f"{root}: no such file or folder; give a transcript file or a folder")
+    docs: list[Document] = []
+    problems: list[str] = []
+    for file in iter_source_files(root):
+        try:
+            docs.append(read_document(file, _doc_id(root, file)))
+        except SourceError as exc:
+            if strict or root.is_file():
+                raise
+            log.warning("skipped %s", exc)
+            problems.append(str(exc))
+    if not docs:
+        detail = f" ({'; '.join(problems)})" if problems else ""
+        raise SourceError(f"{root}: found no readable .txt or .md transcript to index{detail}")
+    return docs

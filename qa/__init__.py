@@ -1,0 +1,35 @@
+"""transcript-qa: ask questions about long transcripts, get answers with verbatim quotes.
+
+>>> import qa
+>>> bot = qa.load()                                  # doctest: +SKIP
+>>> bot.ask("Which embassies will open in Africa?").text  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from index.errors import (
+    CorruptIndexError,
+    IndexLockedError,
+    InvalidInputError,
+    QAError,
+    SourceError,
+    StaleIndexError,
+)
+from qa.api import PRESETS, Bot, default_corpus, load
+from qa.types import Answer, Citation, Passage
+
+__all__ = [
+    "PRESETS",
+    "Answer",
+    "Bot",
+    "Citation",
+    "CorruptIndexError",
+    "IndexLockedError",
+    "InvalidInputError",
+    "Passage",
+    "QAError",
+    "SourceError",
+    "StaleIndexError",
+    "default_corpus",
+    "load",
+]

@@ -1,0 +1,199 @@
+"""The public API: load a corpus into a :class:`Bot`, then ask it questions.
+
+>>> import qa
+>>> bot = qa.load()                                       # doctest: +SKIP
+>>> ans = bot.ask("Which embassies will open in Africa?")  # doctest: +SKIP
+>>> ans.citations[0].quote in bot.document(ans.citations[0].doc_id).text  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+from index.build import BuildReport, open_index
+from index.chunk import ChunkSettings
+from index.documents import Document, read_corpus
+from index.embed import Embedder, SentenceTransformerEmbedder
+from index.errors import InvalidInputError
+from qa.answer import AnswerSettings, extract_answer
+from qa.query import clean_question, followup_query
+from qa.retrieve import Searcher
+from qa.types import Answer, Passage
+
+__all__ = ["PRESETS", "Bot", "default_corpus", "load"]
+
+# Named configurations, for `qa eval --compare` and experiments.
+PRESETS: dict[str, dict[str, Any]] = {
+    "hybrid": {},
+    "dense": {"retriever": "dense"},
+    "lexical": {"retriever": "lexical"},
+    "tutorial": {
+        "chunker": "chars",
+        "chunk_size": 1000,
+        "chunk_overlap": 200,
+        "retriever": "dense",
+        "top_k": 4,
+    },
+}
+_MAX_K = 100
+
+
+class Bot:
+    """Answers questions about an indexed corpus. Make one with :func:`load`."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        documents: Sequence[Document],
+        *,
+        retriever: str = "hybrid",
+        top_k: int = 5,
+        answer_settings: AnswerSettings | None = None,
+        index_dir: Path | None = None,
+        build_report: BuildReport | None = None,
+    ) -> None:
+        self.searcher = searcher
+        self._docs = {d.doc_id: d for d in documents}
+        self.retriever = retriever
+        self.top_k = _check_k(top_k)
+        self.answer_settings = answer_settings or AnswerSettings()
+        self.index_dir = index_dir
+        self.build_report = build_report
+
+    @property
+    def documents(self) -> list[Document]:
+        """The indexed documents, in corpus order."""
+        return list(self._docs.values())
+
+    def document(self, doc_id: str) -> Document:
+        """The document ``doc_id``; its ``text`` is what every offset indexes."""
+        try:
+            return self._docs[doc_id]
+        except KeyError:
+            raise InvalidInputError(
+                f"no document {doc_id!r}; known: {sorted(self._docs)}"
+            ) from None
+
+    def _doc_filter(self, doc_ids: Collection[str] | None) -> set[str] | None:
+        if doc_ids is None:
+            return None
+        unknown = [d for d in doc_ids if d not in self._docs]
+        if unknown:
+            raise InvalidInputError(f"unknown document(s) {unknown}; known: {sorted(self._docs)}")
+        return set(doc_ids)
+
+    def retrieve(
+        self,
+        question: str,
+        k: int = 5,
+        *,
+        retriever: str | None = None,
+        doc_ids: Collection[str] | None = None,
+    ) -> list[Passage]:
+        """The ``k`` passages most relevant to ``question``, best first."""
+        query = clean_question(question)
+        return self.searcher.search(
+            query, _check_k(k), retriever or self.retriever, self._doc_filter(doc_ids)
+        )
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        retriever: str | None = None,
+        doc_ids: Collection[str] | None = None,
+        history: Sequence[str] | None = None,
+    ) -> Answer:
+        """Answer ``question`` with verbatim citations, or abstain when the corpus does not say.
+
+        ``history`` holds earlier questions of the conversation, so that a follow-up
+        ("And what about China?") is understood in their context.
+        """
+        cleaned = clean_question(question)
+        query = followup_query(cleaned, history or ())
+        passages = self.searcher.search(
+            query, _check_k(k or self.top_k), retriever or self.retriever, self._doc_filter(doc_ids)
+        )
+        return extract_answer(
+            cleaned, passages, self._docs, self.searcher.embedder, self.answer_settings, query=query
+        )
+
+
+def _check_k(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= _MAX_K:
+        raise InvalidInputError(f"k must be a whole number from 1 to {_MAX_K} (got {k!r})")
+    return k
+
+
+def default_corpus() -> Path:
+    """``$QA_CORPUS``, else ``./seeds``, else the ``seeds/`` shipped beside the packages."""
+    if env := os.environ.get("QA_CORPUS"):
+        return Path(env)
+    here = Path("seeds")
+    return here if here.exists() else Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _index_dir(corpus: Path, embedder: Embedder, settings: ChunkSettings) -> Path:
+    root = Path(os.environ.get("QA_INDEX_ROOT", ".qa-index"))
+    key = f"{corpus.resolve()}|{embedder.name}|{sorted(settings.to_dict().items())}"
+    return root / f"{corpus.stem or 'corpus'}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+
+
+def load(
+    path: str | Path | None = None,
+    *,
+    index_dir: str | Path | None = None,
+    embedder: Embedder | None = None,
+    preset: str | None = None,
+    build: bool = True,
+    rebuild: bool = False,
+    progress: bool = False,
+    **options: Any,
+) -> Bot:
+    """Load (building when missing or stale) the index of a transcript file or folder.
+
+    Options: ``chunker``, ``chunk_size``, ``chunk_overlap``, ``retriever``, ``top_k``,
+    ``answer_settings``; ``preset`` names a set of them from :data:`PRESETS`.
+    """
+    if preset is not None and preset not in PRESETS:
+        raise InvalidInputError(f"unknown preset {preset!r}; use one of {sorted(PRESETS)}")
+    opts = {**PRESETS.get(preset or "hybrid", {}), **options}
+    unknown = set(opts) - {
+        "chunker",
+        "chunk_size",
+        "chunk_overlap",
+        "retriever",
+        "top_k",
+        "answer_settings",
+    }
+    if unknown:
+        raise InvalidInputError(f"unknown option(s) {sorted(unknown)}")
+    corpus = Path(path) if path is not None else default_corpus()
+    docs = read_corpus(corpus)
+    embedder = embedder or SentenceTransformerEmbedder()
+    defaults = ChunkSettings()
+    settings = ChunkSettings(
+        chunker=opts.get("chunker", defaults.chunker),
+        size=opts.get("chunk_size", defaults.size),
+        overlap=opts.get("chunk_overlap", defaults.overlap),
+    )
+    folder = Path(index_dir) if index_dir is not None else _index_dir(corpus, embedder, settings)
+    stored, report = open_index(
+        docs, embedder, settings, folder, build=build, rebuild=rebuild, progress=progress
+    )
+    searcher = Searcher(stored, embedder, {d.doc_id: d for d in docs})
+    return Bot(
+        searcher,
+        docs,
+        retriever=opts.get("retriever", "hybrid"),
+        top_k=opts.get("top_k", 5),
+        answer_settings=opts.get("answer_settings"),
+        index_dir=folder,
+        build_report=report,
+    )

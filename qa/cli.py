@@ -1,0 +1,125 @@
+"""The ``qa`` command: index transcripts, ask questions, and the plugins' commands.
+
+    $ qa index seeds
+    $ qa ask "Which embassies will open in Africa?" --json
+
+Other packages add commands (``qa serve``, ``qa eval``) through the ``qa.commands``
+entry-point group: each names a ``register(subparsers)`` function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+from index.errors import QAError
+from qa.api import Bot, load
+from qa.types import Answer
+
+__all__ = ["add_corpus_arguments", "bot_from_args", "main"]
+
+log = logging.getLogger("qa")
+
+
+def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every command that needs a bot shares."""
+    parser.add_argument("path", nargs="?", help="transcript file or folder (default: seeds/)")
+    parser.add_argument("--index-dir", help="where the index lives (default: .qa-index/...)")
+    parser.add_argument(
+        "--no-build", action="store_true", help="fail instead of building a missing or stale index"
+    )
+
+
+def bot_from_args(args: argparse.Namespace, *, progress: bool = False) -> Bot:
+    """Load the bot that ``args`` (from :func:`add_corpus_arguments`) describe."""
+    return load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=progress)
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    bot = load(args.path, index_dir=args.index_dir, rebuild=args.rebuild, progress=True)
+    report = bot.build_report
+    print(report.summary() if report else "index is up to date")
+    print(f"index: {bot.index_dir} ({len(bot.documents)} documents)")
+    return 0
+
+
+def _location(answer: Answer, i: int) -> str:
+    c = answer.citations[i]
+    exchange = f", exchange {c.exchange_id}" if c.exchange_id else ""
+    return f"{c.speaker} ({c.role}{exchange}) — {c.doc_id} chars {c.start}-{c.end}"
+
+
+def print_answer(answer: Answer) -> None:
+    """The answer for a person at a terminal."""
+    print(answer.text)
+    print(f"\nconfidence {answer.confidence:.2f}")
+    for i, c in enumerate(answer.citations, 1):
+        print(f"\n[{i}] {_location(answer, i - 1)}")
+        print(textwrap.indent(textwrap.fill(f"“{c.quote}”", 96), "    "))
+    if answer.abstained:
+        for p in answer.passages[:3]:
+            print(f"\n- {p.speaker}, {p.doc_id} chars {p.start}-{p.end} (score {p.score:.3f})")
+            print(textwrap.indent(textwrap.shorten(p.text, 300), "    "))
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    bot = bot_from_args(args)
+    answer = bot.ask(args.question, k=args.k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_answer(answer)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa", description="Ask questions about transcripts; get answers with verbatim quotes."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    idx = sub.add_parser("index", help="build or update the index of a transcript file or folder")
+    idx.add_argument("path", nargs="?", help="transcript file or folder (default: seeds/)")
+    idx.add_argument("--index-dir", help="where the index lives (default: .qa-index/...)")
+    idx.add_argument("--rebuild", action="store_true", help="rebuild even if up to date")
+    idx.set_defaults(func=_cmd_index)
+    ask = sub.add_parser("ask", help="answer a question with quotes from the transcript")
+    ask.add_argument("question", help="the question, in quotes")
+    add_corpus_arguments(ask)
+    ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default 5)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.set_defaults(func=_cmd_ask)
+    for ep in entry_points(group="qa.commands"):
+        try:
+            ep.load()(sub)
+        except Exception as exc:  # a broken plugin must not take the core commands down
+            log.info("command %r is unavailable: %s", ep.name, exc)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 failed, 2 usage)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    args = _parser().parse_args(argv)
+    if args.verbose:
+        logging.getLogger().setLevel(logging.INFO)
+    try:
+        return int(args.func(args))
+    except QAError as exc:
+        print(f"qa: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"qa: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

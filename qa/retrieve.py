@@ -1,0 +1,120 @@
+"""Dense, lexical and hybrid retrieval over a stored index.
+
+Strategies are chosen by name from :data:`RETRIEVERS`; hybrid fuses the dense
+and lexical rankings with reciprocal rank fusion (:func:`rrf`).
+
+    >>> rrf([[1, 2, 3], [3, 1]])[0][0]
+    1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.documents import Document
+from index.embed import Embedder
+from index.errors import InvalidInputError
+from index.store import StoredIndex
+from qa.types import Passage
+
+__all__ = ["RETRIEVERS", "Searcher", "rrf"]
+
+Hit = tuple[int, float]  # (chunk position, score)
+
+
+def rrf(
+    rankings: Sequence[Sequence[int]], *, weights: Sequence[float] | None = None, k: int = 60
+) -> list[Hit]:
+    """Reciprocal rank fusion: items ordered by ``Σ w / (k + rank)`` over the rankings."""
+    weights = weights or [1.0] * len(rankings)
+    fused: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking, 1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@dataclass
+class Searcher:
+    """Searches one stored index; positions refer to ``stored.chunks``."""
+
+    stored: StoredIndex
+    embedder: Embedder
+    documents: dict[str, Document]
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+
+    def query_vector(self, query: str) -> np.ndarray:
+        return self.embedder.encode([query])[0]
+
+    def dense(self, query: str, depth: int) -> list[Hit]:
+        depth = min(depth, self.stored.vectors.ntotal)
+        if depth == 0:
+            return []
+        scores, ids = self.stored.vectors.search(self.query_vector(query)[None, :], depth)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def lexical(self, query: str, depth: int) -> list[Hit]:
+        ids, scores = self.stored.lexical.search(query, depth)
+        return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
+
+    def hybrid(self, query: str, depth: int) -> list[Hit]:
+        deep = max(depth * 4, 50)
+        rankings = [
+            [i for i, _ in self.dense(query, deep)],
+            [i for i, _ in self.lexical(query, deep)],
+        ]
+        return rrf(rankings, weights=[self.dense_weight, self.lexical_weight], k=self.rrf_k)[:depth]
+
+    def dense_scores(self, query: str, positions: Sequence[int]) -> list[float]:
+        """Cosine similarity of the query to each chunk (for confidence features)."""
+        if not positions:
+            return []
+        rows = np.stack([self.stored.vectors.reconstruct(int(p)) for p in positions])
+        return [float(x) for x in rows @ self.query_vector(query)]
+
+    def search(
+        self, query: str, k: int, strategy: str, doc_ids: Collection[str] | None = None
+    ) -> list[Passage]:
+        """The ``k`` best passages by ``strategy``, limited to ``doc_ids`` when given."""
+        if strategy not in RETRIEVERS:
+            raise InvalidInputError(
+                f"unknown retriever {strategy!r}; use one of {sorted(RETRIEVERS)}"
+            )
+        chunks = self.stored.chunks
+        depth = k if doc_ids is None else len(chunks)
+        hits = RETRIEVERS[strategy](self, query, depth)
+        if doc_ids is not None:
+            hits = [h for h in hits if chunks[h[0]].doc_id in doc_ids]
+        hits = hits[:k]
+        dense = self.dense_scores(query, [i for i, _ in hits])
+        return [self._passage(i, s, d) for (i, s), d in zip(hits, dense, strict=True)]
+
+    def _passage(self, position: int, score: float, dense: float) -> Passage:
+        c = self.stored.chunks[position]
+        doc = self.documents.get(c.doc_id)
+        return Passage(
+            doc_id=c.doc_id,
+            start=c.start,
+            end=c.end,
+            text=c.text,
+            score=score,
+            speaker=c.speaker,
+            chunk_id=c.chunk_id,
+            turn=c.turn,
+            role=c.role,
+            exchange_id=c.exchange_id,
+            dense_score=dense,
+            title=doc.title if doc else "",
+        )
+
+
+RETRIEVERS: dict[str, Callable[[Searcher, str, int], list[Hit]]] = {
+    "dense": Searcher.dense,
+    "lexical": Searcher.lexical,
+    "hybrid": Searcher.hybrid,
+}

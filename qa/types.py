@@ -1,0 +1,85 @@
+"""Values that cross module boundaries: passages, citations and answers.
+
+All are frozen dataclasses with explicit ``start``/``end`` character offsets
+into ``bot.document(doc_id).text``; change them with ``dataclasses.replace``.
+
+    >>> p = Passage(doc_id="d", start=0, end=5, text="Hello", score=1.0, speaker="A")
+    >>> p.end - p.start == len(p.text)
+    True
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Answer", "Citation", "Passage"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved stretch of a document: ``doc.text[start:end] == text``."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    score: float
+    speaker: str
+    chunk_id: str = ""
+    turn: int = 0
+    role: str = "unknown"
+    exchange_id: int | None = None
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict, keys named as the attributes."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim quote: ``doc.text[start:end] == quote``, checked before it is returned."""
+
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    speaker: str
+    turn: int = 0
+    role: str = "unknown"
+    exchange_id: int | None = None
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict, keys named as the attributes."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``Bot.ask`` returns: a short answer with its evidence, or an abstention.
+
+    ``confidence`` is in [0, 1]; ``abstained`` answers carry no citations but keep
+    the nearest ``passages`` so a person can look for themselves.
+    """
+
+    question: str
+    text: str
+    abstained: bool
+    confidence: float
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``qa ask --json`` and the UI's ``/ask`` endpoint."""
+        return {
+            "question": self.question,
+            "text": self.text,
+            "abstained": self.abstained,
+            "confidence": self.confidence,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [p.to_dict() for p in self.passages],
+        }
