@@ -8,7 +8,8 @@ a turn, and it splits any chunk further that exceeds the embedder's window
 overlap), kept as a baseline to compare against.
 
     >>> from index.parse import parse_document
-    >>> doc = parse_document(doc_id="d", text="A: One. Two.\\nB: Three.", path="", sha256="")
+    >>> text = "Ann Lee: One. Two.\\nBo Li: Three."
+    >>> doc = parse_document(doc_id="d", text=text, path="", sha256="")
     >>> [c.text for c in chunk_document(doc, ChunkSettings(size=50, overlap=0))]
     ['One. Two.', 'Three.']
 """
@@ -85,14 +86,17 @@ def _word_pieces(text: str, span: Span, size: int) -> list[Span]:
 
 def _pack(text: str, sents: list[Span], size: int, overlap: int) -> list[Span]:
     units = [p for s in sents for p in _word_pieces(text, s, size)]
-    tokens = [count_tokens(text[s:e]) for s, e in units]
+    # each unit counted with the white space before it, as it sits inside a chunk
+    tokens = [count_tokens(text[units[i - 1][1] if i else s : e]) for i, (s, e) in enumerate(units)]
     chunks: list[Span] = []
     i = 0
     while i < len(units):
-        j, total = i, 0
-        while j < len(units) and (j == i or total + tokens[j] <= size):
+        j, total = i + 1, count_tokens(text[units[i][0] : units[i][1]])
+        while j < len(units) and total + tokens[j] <= size:
             total += tokens[j]
             j += 1
+        while j - 1 > i and count_tokens(text[units[i][0] : units[j - 1][1]]) > size:
+            j -= 1  # BPE merges across a boundary can add a token; the exact count decides
         chunks.append((units[i][0], units[j - 1][1]))
         if j >= len(units):
             break

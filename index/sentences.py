@@ -17,57 +17,11 @@ import re
 __all__ = ["sentence_spans"]
 
 _ABBREV = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "jr",
-        "sr",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "rev",
-        "hon",
-        "sen",
-        "rep",
-        "gov",
-        "pres",
-        "vs",
-        "etc",
-        "e.g",
-        "i.e",
-        "no",
-        "nos",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "dept",
-        "est",
-        "approx",
-        "fig",
-        "u.s",
-        "u.k",
-        "u.n",
-        "a.m",
-        "p.m",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
+    """
+    mr mrs ms dr prof st jr sr gen col lt sgt rev hon sen rep gov pres vs etc e.g i.e no nos
+    inc ltd co corp dept est approx fig u.s u.k u.n a.m p.m jan feb mar apr jun jul aug sep
+    sept oct nov dec
+    """.split()  # noqa: SIM905
 )
 _STOP = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9А-ЯЁ])")
 _LINE = re.compile(r"[^\r\n]+")

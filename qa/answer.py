@@ -20,6 +20,7 @@ from index.documents import Document
 from index.embed import Embedder
 from index.sentences import sentence_spans
 from qa.citations import make_citation
+from qa.intent import answer_kind, asks_about_questioner, has_kind
 from qa.types import Answer, Citation, Passage
 
 __all__ = ["ABSTAIN_TEXT", "AnswerSettings", "Candidate", "extract_answer", "overlap_score"]
@@ -27,99 +28,13 @@ __all__ = ["ABSTAIN_TEXT", "AnswerSettings", "Candidate", "extract_answer", "ove
 ABSTAIN_TEXT = "The transcript does not say. The closest passages are shown below."
 _WORD = re.compile(r"[\w’']+")
 _STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "by",
-        "with",
-        "from",
-        "and",
-        "or",
-        "but",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "do",
-        "does",
-        "did",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "them",
-        "his",
-        "her",
-        "their",
-        "our",
-        "we",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "mr",
-        "ms",
-        "will",
-        "would",
-        "could",
-        "should",
-        "can",
-        "may",
-        "might",
-        "shall",
-        "has",
-        "have",
-        "had",
-        "about",
-        "as",
-        "into",
-        "than",
-        "then",
-        "there",
-        "here",
-        "any",
-        "some",
-        "all",
-        "not",
-        "no",
-        "so",
-        "if",
-        "also",
-        "did",
-        "say",
-        "said",
-        "tell",
-        "lavrov",
-        "sergey",
-        "minister",
-        "russia",
-        "russian",
-    ]
+    """
+    a an the of to in on at for by with from and or but is are was were be been being do does
+    did what which who whom whose when where why how that this these those it its he she they
+    them his her their our we you your i me my mr ms will would could should can may might shall
+    has have had about as into than then there here any some all not no so if also did say said
+    tell lavrov sergey minister russia russian
+    """.split()  # noqa: SIM905
 )
 
 
@@ -130,6 +45,8 @@ class AnswerSettings:
     dense_weight: float = 0.6
     overlap_weight: float = 0.4
     rank_weight: float = 0.05
+    kind_bonus: float = 0.08
+    question_turn_penalty: float = 0.15
     grow_ratio: float = 0.9
     threshold: float = 0.5
     slope: float = 12.0
@@ -158,14 +75,32 @@ def _stem(word: str) -> str:
 
 
 def content_words(text: str) -> set[str]:
-    """Stemmed words of ``text`` that carry meaning."""
-    return {_stem(w) for w in _WORD.findall(text) if w.lower() not in _STOPWORDS and len(w) > 1}
+    """Stemmed words of ``text`` that carry meaning (cut to 5 letters: Tajik ~ Tajikistan)."""
+    return {
+        _stem(w)[:5] for w in _WORD.findall(text) if w.lower() not in _STOPWORDS and len(w) > 1
+    }
 
 
-def overlap_score(question: str, sentence: str) -> float:
-    """Share of the question's content words that the sentence holds."""
+def overlap_score(question: str, sentence: str, context: str = "") -> float:
+    """Share of the question's content words that the sentence holds.
+
+    Words found only in ``context`` (the question a sentence answers) count half.
+    """
     wanted = content_words(question)
-    return len(wanted & content_words(sentence)) / len(wanted) if wanted else 0.0
+    if not wanted:
+        return 0.0
+    own = wanted & content_words(sentence)
+    borrowed = (wanted & content_words(context)) - own if context else set()
+    return (len(own) + 0.5 * len(borrowed)) / len(wanted)
+
+
+def _context(doc: Document, start: int) -> str:
+    """The deputy's question that the sentence at ``start`` answers, if any."""
+    turn = doc.turn_at(start)
+    if turn is None or turn.question_turn is None:
+        return ""
+    asked = doc.turns[turn.question_turn]
+    return doc.text[asked.start : asked.end]
 
 
 def _spans(
@@ -194,14 +129,27 @@ def score_candidates(
     dense = vectors[1:] @ vectors[0]
     out = []
     for (d, s, e, rank), text, cos in zip(spans, texts, dense, strict=True):
-        lap = overlap_score(question, text)
+        lap = overlap_score(question, text, _context(docs[d], s))
         score = (
             settings.dense_weight * float(cos)
             + settings.overlap_weight * lap
             + settings.rank_weight / (1 + rank)
+            + _priors(question, docs[d], s, text, settings)
         )
         out.append(Candidate(d, s, e, rank, float(cos), lap, score))
     return sorted(out, key=lambda c: -c.score)
+
+
+def _priors(question: str, doc: Document, start: int, text: str, settings: AnswerSettings) -> float:
+    """Bonus for holding the wanted kind of answer; a deputy's words rarely answer."""
+    bonus = 0.0
+    kind = answer_kind(question)
+    if kind is not None and has_kind(kind, text):
+        bonus += settings.kind_bonus
+    turn = doc.turn_at(start)
+    if turn is not None and turn.role == "question" and not asks_about_questioner(question):
+        bonus -= settings.question_turn_penalty
+    return bonus
 
 
 def _neighbour(

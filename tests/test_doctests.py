@@ -1,0 +1,29 @@
+"""The usage examples in the docstrings of the core modules run as written."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "index.parse",
+    "index.sentences",
+    "index.chunk",
+    "index.tokens",
+    "index.embed",
+    "index.lexical",
+    "index.errors",
+    "qa.types",
+    "qa.retrieve",
+    "qa.answer",
+    "qa.query",
+    "qa.citations",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0

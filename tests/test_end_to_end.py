@@ -1,0 +1,43 @@
+"""The real packaged MiniLM model on the real seed transcript."""
+
+from __future__ import annotations
+
+import pytest
+
+import qa
+
+pytestmark = pytest.mark.model
+
+# question -> words the cited span must hold
+CASES = {
+    "How many polling stations did Russia get for the Moldovan election?": ["two stations"],
+    "When was the latest Foreign Policy Concept adopted?": ["March 31, 2023"],
+    "What did Lavrov say about being kicked out of the Arctic Council?": ["kicked us out"],
+    "When was the Russian-Tajik dual citizenship agreement signed?": ["1996"],
+    "How many African embassies are Russia planning to open?": ["seven"],
+}
+
+
+@pytest.mark.parametrize("question", list(CASES))
+def test_answers_cite_the_right_passage(real_bot: qa.Bot, question: str) -> None:
+    ans = real_bot.ask(question)
+    assert not ans.abstained, ans
+    quotes = " ".join(c.quote for c in ans.citations)
+    for needle in CASES[question]:
+        assert needle in quotes, (question, quotes)
+    for c in ans.citations:
+        assert real_bot.document(c.doc_id).text[c.start : c.end] == c.quote
+
+
+@pytest.mark.parametrize(
+    "question", ["Who won the 2018 FIFA World Cup?", "What is a good recipe for banana bread?"]
+)
+def test_off_topic_questions_abstain(real_bot: qa.Bot, question: str) -> None:
+    ans = real_bot.ask(question)
+    assert ans.abstained and not ans.citations and ans.passages
+    assert "does not say" in ans.text
+
+
+def test_speaker_of_citations(real_bot: qa.Bot) -> None:
+    ans = real_bot.ask("What did the deputy ask about the 3+3 platform?")
+    assert ans.passages and any(p.role == "question" for p in ans.passages)
