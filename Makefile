@@ -38,8 +38,8 @@ browser:
 	  || echo "could not install chromium: run 'apt-get update && apt-get install -y chromium chromium-driver' as root"; }
 
 lint: setup
-	$(VENV)/bin/ruff check qa index ui eval tests
-	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy $(wildcard qa index ui eval)
 
 test: setup browser lint
 	$(VENV)/bin/pytest -q
