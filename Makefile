@@ -39,7 +39,7 @@ browser:
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy $(wildcard qa index ui eval)
+	$(VENV)/bin/mypy $(wildcard qa index ui eval bench)
 
 test: setup browser lint
 	$(VENV)/bin/pytest -q
