@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from index.build import BuildReport, open_index
-from index.chunk import ChunkSettings
+from index.chunk import Chunk, ChunkSettings
 from index.documents import Document, read_corpus
 from index.embed import Embedder, SentenceTransformerEmbedder
-from index.errors import InvalidInputError
+from index.errors import CorruptIndexError, InvalidInputError
 from qa.answer import AnswerSettings, extract_answer
 from qa.query import clean_question, followup_query
 from qa.retrieve import Searcher
@@ -131,6 +131,15 @@ def _check_k(k: int) -> int:
     return k
 
 
+def _mismatch(chunks: Sequence[Chunk], docs: Sequence[Document]) -> str | None:
+    """Why the stored chunks do not fit the documents' text, or ``None`` when they do."""
+    texts = {d.doc_id: d.text for d in docs}
+    for c in chunks:
+        if texts.get(c.doc_id, "")[c.start : c.end] != c.text:
+            return f"chunk {c.chunk_id} no longer matches its source text"
+    return None
+
+
 def default_corpus() -> Path:
     """``$QA_CORPUS``, else ``./seeds``, else the ``seeds/`` shipped beside the packages."""
     if env := os.environ.get("QA_CORPUS"):
@@ -187,6 +196,12 @@ def load(
     stored, report = open_index(
         docs, embedder, settings, folder, build=build, rebuild=rebuild, progress=progress
     )
+    if (problem := _mismatch(stored.chunks, docs)) is not None:
+        if not build:
+            raise CorruptIndexError(f"{folder}: {problem}; rebuild it with `qa index`")
+        stored, report = open_index(
+            docs, embedder, settings, folder, rebuild=True, progress=progress
+        )
     searcher = Searcher(stored, embedder, {d.doc_id: d for d in docs})
     return Bot(
         searcher,
