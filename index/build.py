@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from index.chunk import Chunk, ChunkSettings, chunk_corpus
+from index.chunk import ChunkSettings, chunk_corpus
 from index.documents import Document
 from index.embed import Embedder
 from index.errors import CorruptIndexError, StaleIndexError
+from index.sentvec import SentenceTable, corpus_sentences, text_key
 from index.store import FORMAT_VERSION, StoredIndex, build_lock, load_index, write_index
 from index.tokens import DEFAULT_ENCODING
 
@@ -89,6 +90,7 @@ def manifest_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def _previous_vectors(folder: Path, model: str) -> dict[str, np.ndarray]:
+    """Vectors of the index already at ``folder``, by the content hash of what they embed."""
     try:
         old = load_index(folder)
     except CorruptIndexError:
@@ -96,19 +98,24 @@ def _previous_vectors(folder: Path, model: str) -> dict[str, np.ndarray]:
     if old.manifest.get("model") != model or not old.chunks:
         return {}
     rows = old.vectors.reconstruct_n(0, old.vectors.ntotal)
-    return {c.text: rows[i] for i, c in enumerate(old.chunks)}
+    known = {text_key(c.index_text): rows[i] for i, c in enumerate(old.chunks)}
+    known.update(zip(old.sentences.keys, old.sentences.vectors, strict=True))
+    return known
 
 
 def _embed(
-    chunks: list[Chunk], embedder: Embedder, known: dict[str, np.ndarray], progress: bool
-) -> tuple[np.ndarray, int]:
-    todo = list(dict.fromkeys(c.text for c in chunks if c.text not in known))
+    texts: list[str], embedder: Embedder, known: dict[str, np.ndarray], progress: bool
+) -> tuple[np.ndarray, list[str], int]:
+    """Vectors and keys for ``texts``, embedding only what is not ``known`` (which gains them)."""
+    keys = [text_key(t) for t in texts]
+    todo = dict(zip(keys, texts, strict=True))
+    todo = {k: t for k, t in todo.items() if k not in known}
     if todo:
-        fresh = embedder.encode(todo, progress=progress)
-        known = {**known, **dict(zip(todo, fresh, strict=True))}
-    rows = [known[c.text] for c in chunks]
+        fresh = embedder.encode(list(todo.values()), progress=progress)
+        known.update(zip(todo, fresh, strict=True))
+    rows = [known[k] for k in keys]
     vectors = np.stack(rows).astype("float32") if rows else np.zeros((0, embedder.dim), "float32")
-    return vectors, len(todo)
+    return vectors, keys, len(todo)
 
 
 def _report(old: dict[str, Any], new: dict[str, Any], **counts: Any) -> BuildReport:
@@ -144,14 +151,18 @@ def build_index(
 
     chunks = chunk_corpus(docs, settings, fits)
     known = _previous_vectors(folder, embedder.name) if old_manifest else {}
-    vectors, embedded = _embed(chunks, embedder, known, progress)
+    vectors, _, embedded = _embed([c.index_text for c in chunks], embedder, known, progress)
+    spans = corpus_sentences(docs)
+    texts = {d.doc_id: d.text for d in docs}
+    sentence_texts = [texts[d][s:e] for d, s, e in spans]
+    sent_vectors, keys, _ = _embed(sentence_texts, embedder, known, progress)
     manifest |= {
         "n_chunks": len(chunks),
         "vector_index": "flat-ip",
         "lexical": "bm25s",
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_index(folder, manifest, chunks, vectors)
+    write_index(folder, manifest, chunks, vectors, SentenceTable(spans, sent_vectors, keys))
     report = _report(
         old_manifest or {},
         manifest,

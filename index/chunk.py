@@ -17,7 +17,7 @@ overlap), kept as a baseline to compare against.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from index.documents import Document, Turn
 from index.errors import InvalidInputError
@@ -43,6 +43,12 @@ class Chunk:
     speaker: str
     role: str
     exchange_id: int | None = None
+    context: str = ""  # the question an answer chunk responds to; indexed, never quoted
+
+    @property
+    def index_text(self) -> str:
+        """What is embedded and searched: the context (if any), then the chunk's text."""
+        return f"{self.context}\n{self.text}" if self.context else self.text
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class ChunkSettings:
     chunker: str = "sentences"
     size: int = 100
     overlap: int = 25
+    context: bool = True  # give answer chunks their question's opening sentence
 
     def __post_init__(self) -> None:
         if self.chunker not in CHUNKERS:
@@ -169,11 +176,31 @@ def _make(doc: Document, n: int, span: Span) -> Chunk:
     )
 
 
+def question_context(doc: Document, turn: Turn) -> str:
+    """The opening sentence of the question that ``turn`` answers ("" for other turns)."""
+    if turn.question_turn is None:
+        return ""
+    asked = doc.turns[turn.question_turn]
+    sents = sentence_spans(doc.text, asked.start, asked.end)
+    return doc.text[sents[0][0] : sents[0][1]] if sents else ""
+
+
+def _with_context(doc: Document, chunk: Chunk, fits: Fits) -> Chunk:
+    context = question_context(doc, doc.turns[chunk.turn]) if doc.turns else ""
+    with_context = replace(chunk, context=context)
+    # the context must never push the chunk past the embedder's window
+    return with_context if context and fits(with_context.index_text) else chunk
+
+
 def chunk_document(doc: Document, settings: ChunkSettings, fits: Fits | None = None) -> list[Chunk]:
     """Chunk one document; ``fits(text)`` says whether a chunk fits the embedder's window."""
-    spans = CHUNKERS[settings.chunker](doc, settings, fits or (lambda _text: True))
+    check = fits or (lambda _text: True)
+    spans = CHUNKERS[settings.chunker](doc, settings, check)
     spans = [(s, e) for s, e in spans if doc.text[s:e].strip()]
-    return [_make(doc, n, span) for n, span in enumerate(spans)]
+    chunks = [_make(doc, n, span) for n, span in enumerate(spans)]
+    if settings.context and settings.chunker == "sentences":
+        chunks = [_with_context(doc, c, check) for c in chunks]
+    return chunks
 
 
 def chunk_corpus(

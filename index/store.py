@@ -33,11 +33,12 @@ import numpy as np
 from index.chunk import Chunk
 from index.errors import CorruptIndexError, IndexLockedError
 from index.lexical import LexicalIndex
+from index.sentvec import SentenceTable
 
 __all__ = ["FORMAT_VERSION", "StoredIndex", "build_lock", "load_index", "write_index"]
 
 FORMAT_VERSION = 1
-_FILES = ("manifest.json", "chunks.jsonl", "vectors.faiss", "lexical")
+_FILES = ("manifest.json", "chunks.jsonl", "vectors.faiss", "lexical", "sentences.npy")
 
 
 @dataclass
@@ -49,6 +50,7 @@ class StoredIndex:
     vectors: faiss.Index
     lexical: LexicalIndex
     path: Path
+    sentences: SentenceTable
 
 
 def _flat_index(vectors: np.ndarray) -> faiss.Index:
@@ -59,7 +61,11 @@ def _flat_index(vectors: np.ndarray) -> faiss.Index:
 
 
 def write_index(
-    folder: Path, manifest: dict[str, Any], chunks: list[Chunk], vectors: np.ndarray
+    folder: Path,
+    manifest: dict[str, Any],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    sentences: SentenceTable,
 ) -> None:
     """Write a complete index to ``folder``, replacing what was there in one rename."""
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +77,8 @@ def write_index(
                 out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
         faiss.write_index(_flat_index(vectors), str(tmp / "vectors.faiss"))
         (tmp / "lexical").mkdir()
-        LexicalIndex.build([c.text for c in chunks]).save(tmp / "lexical")
+        LexicalIndex.build([c.index_text for c in chunks]).save(tmp / "lexical")
+        sentences.save(tmp)
         # the manifest goes last: its presence marks a finished folder
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         _swap_in(tmp, folder)
@@ -110,6 +117,7 @@ def load_index(folder: Path) -> StoredIndex:
         chunks = _read_chunks(folder / "chunks.jsonl")
         vectors = faiss.read_index(str(folder / "vectors.faiss"))
         lexical = LexicalIndex.load(folder / "lexical")
+        sentences = SentenceTable.load(folder)
     except CorruptIndexError:
         raise
     except Exception as exc:  # faiss, numpy and json each raise their own kinds
@@ -121,7 +129,7 @@ def load_index(folder: Path) -> StoredIndex:
             f"{folder}: chunk, vector and lexical counts differ ({len(chunks)}, {vectors.ntotal}, "
             f"{lexical.size}); rebuild it with `qa index`"
         )
-    return StoredIndex(manifest, chunks, vectors, lexical, folder)
+    return StoredIndex(manifest, chunks, vectors, lexical, folder, sentences)
 
 
 @contextlib.contextmanager

@@ -33,16 +33,16 @@ def test_manifest_round_trip(corpus: Path, tmp_path: Path) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["format_version"] == store.FORMAT_VERSION
     assert manifest["model"] == "hashing-256" and manifest["dims"] == 256
-    assert manifest["chunk_settings"] == {"chunker": "sentences", "size": 100, "overlap": 25}
+    assert manifest["chunk_settings"] == {
+        "chunker": "sentences", "size": 100, "overlap": 25, "context": True}
     assert set(manifest["sources"]) == {"lavrov", "other"}
     again = load_index(folder)
     assert again.chunks == stored.chunks and again.vectors.ntotal == len(stored.chunks)
     assert sorted(p.name for p in folder.iterdir()) == [
-        "chunks.jsonl",
-        "lexical",
-        "manifest.json",
-        "vectors.faiss",
-    ]
+        "chunks.jsonl", "lexical", "manifest.json", "sentences.jsonl", "sentences.npy",
+        "vectors.faiss"]
+    assert len(again.sentences) > len(again.chunks)
+    assert again.sentences.keys == stored.sentences.keys
 
 
 def test_changed_source_is_detected_and_rebuilt_incrementally(corpus: Path, tmp_path: Path) -> None:
@@ -54,6 +54,11 @@ def test_changed_source_is_detected_and_rebuilt_incrementally(corpus: Path, tmp_
     _, report = open_index(read_corpus(corpus), emb, ChunkSettings(), folder)
     assert report is not None and report.updated == ("other",) and report.unchanged == ("lavrov",)
     assert report.embedded == 1 and report.reused == report.chunks - 1
+    stored = load_index(folder)
+    other = next(d for d in read_corpus(corpus) if d.doc_id == "other")
+    rows = stored.sentences.within("other", 0, len(other.text))
+    assert [other.text[s:e] for _, s, e in (stored.sentences.spans[r] for r in rows)] == [
+        "The budget shrinks."]
 
 
 def test_changed_settings_are_stale(corpus: Path, tmp_path: Path) -> None:
