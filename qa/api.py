@@ -32,6 +32,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "hybrid": {},
     "dense": {"retriever": "dense"},
     "lexical": {"retriever": "lexical"},
+    "rrf": {"retriever": "rrf"},
     "tutorial": {
         "chunker": "chars",
         "chunk_size": 1000,
