@@ -1,0 +1,27 @@
+"""The browser chat for transcript-qa, served by ``qa serve`` at http://127.0.0.1:7860.
+
+    >>> import qa, ui
+    >>> app = ui.build_app(qa.load())          # doctest: +SKIP
+    >>> ui.launch(app, port=7860)              # doctest: +SKIP
+
+Programs call its ``/ask`` endpoint with ``gradio_client``; see the README.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before anything imports gradio
+
+from ui.app import LOOPBACK, build_app, default_examples, launch
+from ui.chat import ALL_DOCS, FRIENDLY_ERROR, ChatService
+
+__all__ = [
+    "ALL_DOCS",
+    "FRIENDLY_ERROR",
+    "LOOPBACK",
+    "ChatService",
+    "build_app",
+    "default_examples",
+    "launch",
+]

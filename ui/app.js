@@ -1,0 +1,44 @@
+// Citation links ("#tqa-c<doc>-<start>-<end>", "#tqa-t<doc>-<turn>") scroll the transcript
+// panel to the cited characters and highlight exactly them. One capturing listener on the
+// document, so it works for every chat message Gradio renders later.
+(() => {
+  if (window.__tqaLinks) return;
+  window.__tqaLinks = true;
+
+  function clearActive() {
+    document.querySelectorAll(".tqa-active").forEach((el) => el.classList.remove("tqa-active"));
+  }
+
+  function show(id) {
+    const anchor = document.getElementById(id);
+    if (!anchor) return false;
+    clearActive();
+    let target = anchor;
+    if (id.startsWith("tqa-c")) {
+      const marks = document.querySelectorAll(`mark[data-cites~="${CSS.escape(id)}"]`);
+      marks.forEach((m) => m.classList.add("tqa-active"));
+      if (marks.length) target = marks[0];
+    } else {
+      anchor.classList.add("tqa-active");
+    }
+    target.scrollIntoView({ behavior: "smooth", block: "center" });
+    return true;
+  }
+
+  document.addEventListener(
+    "click",
+    (event) => {
+      const link = event.target && event.target.closest
+        ? event.target.closest('a[href*="#tqa-"]')
+        : null;
+      if (!link) return;
+      event.preventDefault();
+      event.stopPropagation();
+      const id = decodeURIComponent(link.getAttribute("href").split("#").pop() || "");
+      if (!show(id)) {
+        link.title = "This passage is in a transcript that is not shown now; ask again to show it.";
+      }
+    },
+    true,
+  );
+})();

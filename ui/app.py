@@ -1,0 +1,225 @@
+"""The Gradio app: a chat beside the transcript, and an ``/ask`` endpoint for programs.
+
+    >>> import qa, ui
+    >>> app = ui.build_app(qa.load())                         # doctest: +SKIP
+    >>> launch(app, port=7860)                                # doctest: +SKIP
+
+Nothing leaves the machine: analytics are off, no share link, no web fonts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported, always
+
+import gradio as gr
+
+import qa
+from index.documents import Document
+from ui.chat import ALL_DOCS, ChatService, message_text, user_message
+from ui.render import unescape_text
+from ui.transcript import EMPTY_PASSAGES
+
+__all__ = ["LOOPBACK", "build_app", "default_examples", "launch"]
+
+log = logging.getLogger("ui")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_HERE = Path(__file__).resolve().parent
+_SEED_EXAMPLES = [
+    "Which embassies will open in Africa?",
+    "What did Lavrov say about the Arctic?",
+    "How does Russia see its partnership with China?",
+    "What is the 3+3 platform?",
+]
+_GENERIC_EXAMPLES = ["What is this transcript about?", "Who speaks in it?"]
+_QUESTION = re.compile(r"[A-Z][^.?!\n]{10,90}\?")
+
+
+def default_examples(docs: Sequence[Document]) -> list[str]:
+    """Questions to start from: curated for the shipped seed, else taken from the corpus."""
+    if any(d.doc_id.startswith("000_8a7bd6b9c703a622") for d in docs):
+        return list(_SEED_EXAMPLES)
+    found: list[str] = []
+    for doc in docs[:20]:
+        for turn in doc.turns:
+            if turn.role == "question":
+                found += _QUESTION.findall(doc.text[turn.start : turn.end])
+    return list(dict.fromkeys(found))[:4] or list(_GENERIC_EXAMPLES)
+
+
+def _intro(docs: Sequence[Document]) -> str:
+    from ui.render import escape_text
+
+    subject = (
+        f"**{escape_text(docs[0].title or docs[0].doc_id)}**"
+        if len(docs) == 1
+        else f"**{len(docs)} transcripts**"
+    )
+    return (
+        f"# Transcript QA\nAsk about {subject}. Every answer quotes the transcript word for "
+        "word and says who spoke; click *show in transcript* to see the exact place. "
+        "Follow-up questions (“And what about China?”) are read in context."
+    )
+
+
+def _accept(message: str, history: list[dict[str, Any]]) -> tuple[Any, Any]:
+    if not (message or "").strip():
+        return gr.skip(), gr.skip()
+    return "", [*(history or []), user_message(message)]
+
+
+def _accept_example(history: list[dict[str, Any]], event: gr.SelectData) -> Any:
+    value = event.value
+    text = value.get("text", "") if isinstance(value, dict) else str(value or "")
+    return [*(history or []), user_message(text)] if text.strip() else gr.skip()
+
+
+def _retry(history: list[dict[str, Any]], event: gr.RetryData) -> list[dict[str, Any]]:
+    index = event.index if isinstance(event.index, int) else event.index[0]
+    return list(history or [])[: index + 1]
+
+
+def _undo(history: list[dict[str, Any]], event: gr.UndoData) -> tuple[Any, str]:
+    index = event.index if isinstance(event.index, int) else event.index[0]
+    history = list(history or [])
+    return history[:index], unescape_text(message_text(history[index]))
+
+
+def _api_endpoint(service: ChatService) -> None:
+    def ask(question: str) -> dict[str, Any]:
+        """Answer one question about the transcript(s).
+
+        Returns the JSON of `qa ask --json`: question, text, abstained, confidence,
+        citations (verbatim quotes with character offsets) and passages.
+        """
+        return service.ask_json(question)
+
+    ask.__annotations__ = typing.get_type_hints(ask)  # real types, for the API schema
+    gr.api(ask, api_name="ask", concurrency_limit=4, concurrency_id="qa-api")
+
+
+def _layout(service: ChatService, examples: Sequence[str]) -> dict[str, Any]:
+    docs = service.docs
+    gr.Markdown(_intro(docs), elem_id="tqa-intro")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=360):
+            choices = [("All transcripts", ALL_DOCS)] + [
+                (f"{d.title or d.doc_id} ({d.doc_id})", d.doc_id) for d in docs
+            ]
+            choice = gr.Dropdown(
+                choices, value=ALL_DOCS, label="Ask about", visible=len(docs) > 1, filterable=True
+            )
+            chat = gr.Chatbot(
+                label="Conversation",
+                elem_id="tqa-chat",
+                height=640,
+                buttons=["copy", "copy_all"],
+                latex_delimiters=[],
+                sanitize_html=True,
+                allow_tags=False,
+                placeholder="**Ask a question about the transcript**, or start from an example:",
+                examples=[{"text": q} for q in examples],
+            )
+            box = gr.Textbox(
+                placeholder="Ask about the transcript… (Enter to send)",
+                show_label=False,
+                elem_id="tqa-question",
+                submit_btn="Ask",
+                max_lines=4,
+                max_length=2000,
+                autofocus=True,
+            )
+        with gr.Column(scale=4, min_width=320):
+            gr.Markdown("### Transcript", elem_id="tqa-transcript-head")
+            transcript = gr.HTML(service.panel([]), elem_id="tqa-transcript-panel", js_on_load=None)
+            with gr.Accordion("Retrieved passages and scores", open=False, elem_id="tqa-passages"):
+                passages = gr.HTML(EMPTY_PASSAGES, js_on_load=None)
+    return {"choice": choice, "chat": chat, "box": box, "transcript": transcript,
+            "passages": passages}
+
+
+def _wire(service: ChatService, c: dict[str, Any]) -> None:
+    chat, choice, box = c["chat"], c["choice"], c["box"]
+    panels = [c["transcript"], c["passages"]]
+    quiet: dict[str, Any] = {"queue": False, "api_visibility": "private"}
+    answer: dict[str, Any] = {
+        "fn": service.respond,
+        "inputs": [chat, choice],
+        "outputs": [chat, *panels],
+        "api_visibility": "private",
+        "concurrency_limit": 8,
+        "concurrency_id": "qa-chat",
+        "show_progress": "minimal",
+        "show_progress_on": [chat],
+    }
+    box.submit(_accept, [box, chat], [box, chat], **quiet).then(**answer)
+    chat.example_select(_accept_example, [chat], [chat], **quiet).then(**answer)
+    chat.retry(_retry, [chat], [chat], **quiet).then(**answer)
+
+    def refresh(history: list[dict[str, Any]], picked: str | None) -> tuple[str, str]:
+        return service.panel(history or [], picked), EMPTY_PASSAGES
+
+    chat.undo(_undo, [chat], [chat, box], **quiet).then(refresh, [chat, choice], panels, **quiet)
+    chat.clear(refresh, [chat, choice], panels, **quiet)
+    choice.change(refresh, [chat, choice], panels, **quiet)
+
+
+def build_app(
+    bot: qa.Bot | ChatService,
+    *,
+    examples: Sequence[str] | None = None,
+    title: str = "Transcript QA",
+) -> gr.Blocks:
+    """The chat app for ``bot`` (not launched: see :func:`launch`)."""
+    service = bot if isinstance(bot, ChatService) else ChatService(bot)
+    with gr.Blocks(title=title, analytics_enabled=False, fill_width=True) as app:
+        parts = _layout(service, default_examples(service.docs) if examples is None else examples)
+        _wire(service, parts)
+        _api_endpoint(service)
+    app.queue(default_concurrency_limit=4)
+    return app
+
+
+def _assets() -> dict[str, Any]:
+    css = (_HERE / "app.css").read_text(encoding="utf-8")
+    script = (_HERE / "app.js").read_text(encoding="utf-8")
+    theme = gr.themes.Soft(primary_hue="indigo", secondary_hue="amber", neutral_hue="slate")
+    return {"css": css, "head": f"<script>{script}</script>", "theme": theme}
+
+
+def launch(
+    app: gr.Blocks,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    prevent_thread_lock: bool = False,
+    quiet: bool = False,
+) -> gr.Blocks:
+    """Serve ``app`` on ``host:port`` (loopback by default); never a public share link.
+
+    With ``prevent_thread_lock=True`` it returns at once; stop it with ``app.close()``.
+    """
+    if host not in LOOPBACK:
+        log.warning("serving on %s: anyone who can reach this address can use the app", host)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        prevent_thread_lock=prevent_thread_lock,
+        quiet=quiet,
+        show_error=False,
+        ssr_mode=False,
+        mcp_server=False,
+        pwa=False,
+        enable_monitoring=False,
+        footer_links=["api"],
+        **_assets(),
+    )
+    return app

@@ -1,0 +1,174 @@
+"""The chat's behaviour, apart from its layout: answer the last question of a conversation,
+progressively, and never let one failed request show a stack trace or stop the app.
+
+    >>> import qa                                                 # doctest: +SKIP
+    >>> service = ChatService(qa.load())                          # doctest: +SKIP
+    >>> history = [user_message("Which embassies will open in Africa?")]   # doctest: +SKIP
+    >>> *_, (final, transcript, passages) = service.respond(history, ALL_DOCS)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import gradio as gr
+
+import qa
+from index.documents import Document
+from ui.render import escape_text, stream_steps, unescape_text
+from ui.transcript import marks_in, render_documents, render_passages
+
+__all__ = [
+    "ALL_DOCS",
+    "FRIENDLY_ERROR",
+    "ChatService",
+    "message_text",
+    "user_message",
+]
+
+log = logging.getLogger("ui")
+ALL_DOCS = "__all__"
+FRIENDLY_ERROR = (
+    "Sorry — something went wrong while answering this question. "
+    "It has been logged; please try again, or ask it another way."
+)
+Outputs = tuple[list[dict[str, Any]], Any, Any]
+
+
+def message_text(message: object) -> str:
+    """The text of a chat message, whether its content is a string or Gradio 6's part list."""
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            str(part.get("text", "")) for part in content if isinstance(part, dict)
+        )
+    return ""
+
+
+def user_message(question: str) -> dict[str, Any]:
+    """A user turn for the chat history; the text is escaped so nothing in it is rendered."""
+    return {"role": "user", "content": escape_text(question)}
+
+
+def _assistant(text: str, **metadata: str) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if metadata:
+        message["metadata"] = metadata
+    return message
+
+
+def _role(message: object) -> str:
+    return str(message.get("role", "")) if isinstance(message, dict) else ""
+
+
+class ChatService:
+    """Answers chat turns and ``/ask`` calls with one bot, one question at a time.
+
+    The bot is not made for concurrent use (its query cache is shared), so calls
+    into it are serialised; rendering and streaming run in parallel.
+    """
+
+    def __init__(self, bot: qa.Bot, *, stream_delay: float = 0.03) -> None:
+        self.bot = bot
+        self.docs: list[Document] = list(bot.documents)
+        self.stream_delay = stream_delay
+        self._lock = threading.Lock()
+
+    def doc_ids(self, choice: str | None) -> list[str] | None:
+        """The ``doc_ids=`` for a dropdown choice (``None``: every document)."""
+        if not choice or choice == ALL_DOCS:
+            return None
+        return [choice]
+
+    def ask(
+        self, question: str, *, history: Sequence[str] = (), doc_ids: list[str] | None = None
+    ) -> qa.Answer:
+        """``bot.ask``, serialised."""
+        with self._lock:
+            return self.bot.ask(question, history=list(history), doc_ids=doc_ids)
+
+    def ask_json(self, question: str) -> dict[str, Any]:
+        """The ``/ask`` endpoint: the answer as ``Answer.to_dict()``, or a friendly error."""
+        try:
+            return self.ask(question).to_dict()
+        except qa.InvalidInputError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        except Exception:
+            log.exception("/ask failed for question %r", str(question)[:200])
+            raise gr.Error(FRIENDLY_ERROR, print_exception=False) from None
+
+    @staticmethod
+    def questions(history: Sequence[object]) -> list[str]:
+        """What the person asked so far, as typed."""
+        return [unescape_text(message_text(m)) for m in history if _role(m) == "user"]
+
+    def panel(self, history: Sequence[object], choice: str | None = None) -> str:
+        """The transcript panel for a conversation: cited documents, newest first."""
+        replies = [message_text(m) for m in history if _role(m) == "assistant"]
+        marks = marks_in(replies, self.docs)
+        shown = [m.doc_index for m in reversed(marks)]
+        ids = self.doc_ids(choice)
+        if not shown and ids:
+            shown = [i for i, d in enumerate(self.docs) if d.doc_id in ids]
+        return render_documents(self.docs, shown, marks)
+
+    def _answer(self, history: list[dict[str, Any]], choice: str | None) -> qa.Answer | str:
+        """The answer to the last question, or the message to show instead."""
+        question = unescape_text(message_text(history[-1]))
+        try:
+            return self.ask(
+                question, history=self.questions(history[:-1]), doc_ids=self.doc_ids(choice)
+            )
+        except qa.InvalidInputError as exc:
+            text = str(exc)
+            return f"**{escape_text(text[:1].upper() + text[1:])}**"
+        except Exception:
+            log.exception("answering %r failed", question[:200])
+            return FRIENDLY_ERROR
+
+    def respond(
+        self, history: list[dict[str, Any]] | None, choice: str | None
+    ) -> Iterator[Outputs]:
+        """Answer the conversation's last (unanswered) question, yielding the chat as it grows.
+
+        Yields ``(history, transcript_html, passages_html)``; the panels only change
+        at the end (``gr.skip()`` before).
+        """
+        history = list(history or [])
+        if not history or _role(history[-1]) != "user":
+            yield history, gr.skip(), gr.skip()
+            return
+        working = _assistant(
+            "Looking for the passages that answer it…",
+            title="Searching the transcript",
+            status="pending",
+        )
+        yield [*history, working], gr.skip(), gr.skip()
+        result = self._answer(history, choice)
+        if isinstance(result, str):
+            yield [*history, _assistant(result)], gr.skip(), gr.skip()
+            return
+        yield from self._stream(history, result, choice)
+
+    def _stream(
+        self, history: list[dict[str, Any]], answer: qa.Answer, choice: str | None
+    ) -> Iterator[Outputs]:
+        try:
+            steps = stream_steps(answer, self.docs)
+            for step in steps[:-1]:
+                yield [*history, _assistant(step)], gr.skip(), gr.skip()
+                time.sleep(self.stream_delay)
+            final = [*history, _assistant(steps[-1])]
+            panel = self.panel(final, choice)
+            passages = render_passages(answer.passages, self.docs)
+        except Exception:
+            log.exception("showing the answer to %r failed", answer.question[:200])
+            yield [*history, _assistant(FRIENDLY_ERROR)], gr.skip(), gr.skip()
+            return
+        yield final, panel, passages

@@ -1,0 +1,190 @@
+"""Answers as safe chat markdown: the short answer, then verbatim quotes with who said them.
+
+Everything that comes from a transcript or a person is escaped, for HTML and for
+markdown, before it reaches the page: no tag, script or formatting in either runs.
+
+    >>> escape_text("<b>*hi*</b>")
+    '&lt;b&gt;\\\\*hi\\\\*&lt;/b&gt;'
+    >>> unescape_text(escape_text("<b>*hi*</b> & more")) == "<b>*hi*</b> & more"
+    True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+import qa
+from index.documents import Document, Turn
+
+__all__ = [
+    "ABSTAIN_HEADLINE",
+    "anchor_id",
+    "describe_turn",
+    "escape_text",
+    "format_answer",
+    "format_quote",
+    "opening_words",
+    "stream_steps",
+    "unescape_text",
+]
+
+ABSTAIN_HEADLINE = "The transcript does not answer this question."
+# Markdown punctuation that could start formatting; `&` is never escaped because the
+# HTML entities made by html.escape must stay entities.
+_MD_SPECIAL = r"\\`*_{}\[\]()#+\-!|~$<>"
+_MD_ESCAPE = re.compile(f"([{_MD_SPECIAL}])")
+_MD_UNESCAPE = re.compile(f"\\\\([{_MD_SPECIAL}])")
+_GENERIC_ASKERS = {"deputy", "questioner", "audience", "journalist", "reporter", "participant"}
+_MAX_ABSTAIN_PASSAGES = 3
+_MAX_SNIPPET = 320
+
+
+def escape_text(text: str) -> str:
+    """``text`` made inert for the chat: HTML-escaped, then markdown-escaped.
+
+    >>> escape_text("a_b [x](y)")
+    'a\\\\_b \\\\[x\\\\]\\\\(y\\\\)'
+    """
+    return _MD_ESCAPE.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def unescape_text(text: str) -> str:
+    """The exact inverse of :func:`escape_text` (to recover what a person typed).
+
+    >>> unescape_text("a\\\\_b &amp;lt;")
+    'a_b &lt;'
+    """
+    return html.unescape(_MD_UNESCAPE.sub(r"\1", text))
+
+
+def anchor_id(doc_index: int, start: int, end: int) -> str:
+    """The transcript anchor for characters ``start:end`` of document number ``doc_index``.
+
+    >>> anchor_id(0, 18241, 18331)
+    'tqa-c0-18241-18331'
+    """
+    return f"tqa-c{doc_index}-{start}-{end}"
+
+
+def opening_words(text: str, *, words: int = 10) -> str:
+    """The first ``words`` words of ``text``, with an ellipsis when it goes on.
+
+    >>> opening_words("Russia is the leading Arctic power, with the longest coastline.", words=6)
+    'Russia is the leading Arctic power…'
+    """
+    parts = text.split()
+    head = " ".join(parts[:words])
+    return head.rstrip(",;:–-") + "…" if len(parts) > words else head
+
+
+def _turn(doc: Document, index: int) -> Turn | None:
+    if 0 <= index < len(doc.turns) and doc.turns[index].index == index:
+        return doc.turns[index]
+    return next((t for t in doc.turns if t.index == index), None)
+
+
+def _whose(speaker: str) -> str:
+    name = speaker.strip() or "someone"
+    if name.lower() in _GENERIC_ASKERS:
+        return f"a {name.lower()}’s"
+    if name.lower() == "question":
+        return "a"
+    return f"{name}’s"
+
+
+def describe_turn(doc: Document, turn_index: int, speaker: str) -> str:
+    """Who says it and in what part of the transcript, in words.
+
+    e.g. "Sergey Lavrov, answering a deputy’s question “Russia is the leading Arctic…”".
+    """
+    turn = _turn(doc, turn_index)
+    who = speaker.strip() or (turn.speaker if turn else "") or "Unknown speaker"
+    if turn is None:
+        return who
+    if turn.role == "answer" and turn.question_turn is not None:
+        asked = _turn(doc, turn.question_turn)
+        if asked is not None:
+            opening = opening_words(doc.text[asked.start : asked.end])
+            return f"{who}, answering {_whose(asked.speaker)} question “{opening}”"
+        return f"{who}, answering a question"
+    if turn.role == "question":
+        number = f" (exchange {turn.exchange_id})" if turn.exchange_id else ""
+        return f"{who}, asking a question{number}"
+    if turn.role == "speech":
+        return f"{who}, in the opening address" if turn.index == 0 else f"{who}, in a speech"
+    if turn.role == "statement":
+        return f"{who}, in a statement"
+    return who
+
+
+def format_quote(text: str, attribution: str, link: str) -> str:
+    """A markdown blockquote of ``text`` (escaped, line by line) with its attribution line."""
+    lines = [escape_text(line) for line in text.strip().split("\n")] or [""]
+    lines[0] = "“" + lines[0]
+    lines[-1] = lines[-1] + "”"
+    body = "\n".join(f"> {line}" if line else ">" for line in lines)
+    return f"{body}\n>\n> — {escape_text(attribution)} · [show in transcript](#{link})"
+
+
+def _doc_index(docs: Sequence[Document], doc_id: str) -> int | None:
+    return next((i for i, d in enumerate(docs) if d.doc_id == doc_id), None)
+
+
+def _cited(docs: Sequence[Document], doc_id: str, start: int, end: int, turn: int, speaker: str,
+           text: str) -> str:
+    index = _doc_index(docs, doc_id)
+    if index is None:  # cannot happen with a consistent bot; keep the words anyway
+        return format_quote(text, speaker or "Unknown speaker", anchor_id(0, start, end))
+    who = describe_turn(docs[index], turn, speaker)
+    if len(docs) > 1:
+        who = f"{who} — {docs[index].title or doc_id}"
+    return format_quote(text, who, anchor_id(index, start, end))
+
+
+def _confidence_line(answer: qa.Answer) -> str:
+    level = "high" if answer.confidence >= 0.7 else "medium" if answer.confidence >= 0.4 else "low"
+    return f"<sub>confidence {answer.confidence:.2f} ({level})</sub>"
+
+
+def _snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= _MAX_SNIPPET:
+        return flat
+    return flat[:_MAX_SNIPPET].rsplit(" ", 1)[0] + " …"
+
+
+def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
+    """The whole chat reply: answer, quotes with speakers and links, or an honest abstention."""
+    if answer.abstained:
+        parts = [f"**{ABSTAIN_HEADLINE}**"]
+        nearest = answer.passages[:_MAX_ABSTAIN_PASSAGES]
+        if nearest:
+            parts.append("These are the closest passages; they may still help:")
+            parts += [
+                _cited(docs, p.doc_id, p.start, p.end, p.turn, p.speaker, _snippet(p.text))
+                for p in nearest
+            ]
+        else:
+            parts.append("Nothing in the transcript came close. Try other words.")
+        return "\n\n".join(parts)
+    parts = [f"**{escape_text(answer.text)}**"]
+    parts += [
+        _cited(docs, c.doc_id, c.start, c.end, c.turn, c.speaker, c.quote)
+        for c in answer.citations
+    ]
+    parts.append(_confidence_line(answer))
+    return "\n\n".join(parts)
+
+
+def stream_steps(answer: qa.Answer, docs: Sequence[Document], *, steps: int = 6) -> list[str]:
+    """Growing prefixes of the reply, for showing it progressively; the last is the reply."""
+    full = format_answer(answer, docs)
+    headline = ABSTAIN_HEADLINE if answer.abstained else answer.text
+    words = headline.split(" ")
+    size = max(1, -(-len(words) // max(1, steps)))
+    partial = [
+        f"**{escape_text(' '.join(words[:n]))}**" for n in range(size, len(words), size)
+    ]
+    return [*partial, full]
