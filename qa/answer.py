@@ -1,223 +1,219 @@
 """The extractive answerer: the sentences of the retrieved passages that answer.
 
-Each candidate sentence is scored by its embedding similarity to the question
-and by how many of the question's content words it holds; the best sentence
-(grown to a neighbour when that completes it) becomes the answer and its
-citation. Weak evidence means an honest abstention instead.
+The best-scored sentence is the core of the answer; an adjacent sentence joins
+it when it completes it (brings the wanted date, number or name, or scores
+nearly as well), and a further sentence joins when it covers a part of the
+question the others leave out. Whether to answer at all, and how confident to
+be, come from two small logistic models over the evidence's features, fitted
+on the dev split of the gold set (``eval/tune.py``).
 
-    >>> overlap_score("Which embassies open in Africa?", "Embassies will open in Africa.")
-    1.0
+    >>> sigmoid(0.0)
+    0.5
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from index.documents import Document
-from index.embed import Embedder
-from index.sentences import sentence_spans
+from index.sentvec import SentenceTable
+from qa.candidates import Candidate, ScoreWeights, content_words, score_candidates
 from qa.citations import make_citation
-from qa.intent import answer_kind, asks_about_questioner, has_kind
+from qa.intent import answer_kind
 from qa.types import Answer, Citation, Passage
 
-__all__ = ["ABSTAIN_TEXT", "AnswerSettings", "Candidate", "extract_answer", "overlap_score"]
+__all__ = ["ABSTAIN_TEXT", "AnswerSettings", "Evidence", "extract_answer", "features", "sigmoid"]
 
 ABSTAIN_TEXT = "The transcript does not say. The closest passages are shown below."
-_WORD = re.compile(r"[\w’']+")
-_STOPWORDS = frozenset(
-    """
-    a an the of to in on at for by with from and or but is are was were be been being do does
-    did what which who whom whose when where why how that this these those it its he she they
-    them his her their our we you your i me my mr ms will would could should can may might shall
-    has have had about as into than then there here any some all not no so if also did say said
-    tell lavrov sergey minister russia russian
-    """.split()  # noqa: SIM905
-)
+_WANTS_THING = frozenset({"date", "number", "person", "name", "list"})
 
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """Weights and threshold of the extractive answerer."""
+    """Weights and thresholds of the extractive answerer (fitted on the dev split)."""
 
-    dense_weight: float = 0.6
-    overlap_weight: float = 0.4
-    rank_weight: float = 0.05
-    kind_bonus: float = 0.08
-    question_turn_penalty: float = 0.15
-    grow_ratio: float = 0.9
-    threshold: float = 0.5
-    slope: float = 12.0
-    center: float = 0.42
+    weights: ScoreWeights = field(default_factory=ScoreWeights)
+    grow_ratio: float = 0.8
+    extra_ratio: float = 0.85
+    max_quotes: int = 3
+    threshold: float = 0.64
+    # logistic weights over features(): best dense, best overlap, top passage dense,
+    # dense and overlap of the best sentence bringing the wanted kind, question words
+    # found in the passages, bias
+    answerable_weights: tuple[float, ...] = (-0.34, -0.35, 2.07, 7.41, 4.69, -0.49, -4.14)
+    correct_weights: tuple[float, ...] = (0.51, 1.13, -0.63, 3.35, 4.0, 1.34, -4.92)
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A sentence of a retrieved passage, with its scores."""
+class Evidence:
+    """What the answerer saw: scored sentences and the features of the best."""
 
-    doc_id: str
-    start: int
-    end: int
-    passage_rank: int
-    dense: float
-    overlap: float
-    score: float
+    pool: tuple[Candidate, ...]
+    features: tuple[float, ...]
 
 
-def _stem(word: str) -> str:
-    word = word.lower().replace("’", "'").removesuffix("'s")
-    for suffix in ("ies", "es", "s", "ing", "ed"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+def sigmoid(x: float) -> float:
+    """The logistic function."""
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
 
 
-def content_words(text: str) -> set[str]:
-    """Stemmed words of ``text`` that carry meaning (cut to 5 letters: Tajik ~ Tajikistan)."""
-    return {
-        _stem(w)[:5] for w in _WORD.findall(text) if w.lower() not in _STOPWORDS and len(w) > 1
-    }
+def _logit(weights: Sequence[float], feats: Sequence[float]) -> float:
+    return sum(w * f for w, f in zip(weights[:-1], feats, strict=True)) + weights[-1]
 
 
-def overlap_score(question: str, sentence: str, context: str = "") -> float:
-    """Share of the question's content words that the sentence holds.
-
-    Words found only in ``context`` (the question a sentence answers) count half.
-    """
-    wanted = content_words(question)
-    if not wanted:
-        return 0.0
-    own = wanted & content_words(sentence)
-    borrowed = (wanted & content_words(context)) - own if context else set()
-    return (len(own) + 0.5 * len(borrowed)) / len(wanted)
-
-
-def _context(doc: Document, start: int) -> str:
-    """The deputy's question that the sentence at ``start`` answers, if any."""
-    turn = doc.turn_at(start)
-    if turn is None or turn.question_turn is None:
-        return ""
-    asked = doc.turns[turn.question_turn]
-    return doc.text[asked.start : asked.end]
-
-
-def _spans(
-    passages: Sequence[Passage], docs: Mapping[str, Document]
-) -> list[tuple[str, int, int, int]]:
-    seen: dict[tuple[str, int, int], int] = {}
-    for rank, p in enumerate(passages):
-        for s, e in sentence_spans(docs[p.doc_id].text, p.start, p.end):
-            seen.setdefault((p.doc_id, s, e), rank)
-    return [(d, s, e, r) for (d, s, e), r in seen.items()]
-
-
-def score_candidates(
+def features(
     question: str,
+    pool: Sequence[Candidate],
     passages: Sequence[Passage],
     docs: Mapping[str, Document],
-    embedder: Embedder,
-    settings: AnswerSettings,
-) -> list[Candidate]:
-    """Every sentence of ``passages`` scored against ``question``, best first."""
-    spans = _spans(passages, docs)
-    if not spans:
-        return []
-    texts = [docs[d].text[s:e] for d, s, e, _ in spans]
-    vectors = embedder.encode([question, *texts])
-    dense = vectors[1:] @ vectors[0]
-    out = []
-    for (d, s, e, rank), text, cos in zip(spans, texts, dense, strict=True):
-        lap = overlap_score(question, text, _context(docs[d], s))
-        score = (
-            settings.dense_weight * float(cos)
-            + settings.overlap_weight * lap
-            + settings.rank_weight / (1 + rank)
-            + _priors(question, docs[d], s, text, settings)
-        )
-        out.append(Candidate(d, s, e, rank, float(cos), lap, score))
-    return sorted(out, key=lambda c: -c.score)
+) -> tuple[float, ...]:
+    """The evidence's strength, as numbers a small model can weigh.
+
+    For a question that wants a thing (a date, number, name …) the strength is
+    that of the best sentence that brings one: a sentence on topic without the
+    thing asked for is exactly how an unanswerable question looks.
+    """
+    best = pool[0]
+    top_dense = max((p.dense_score or 0.0) for p in passages)
+    if answer_kind(question) in _WANTS_THING:
+        bearing = [c for c in pool if c.brings_kind]
+        kind = max(bearing, key=lambda c: c.dense + c.overlap) if bearing else None
+        kind_dense, kind_overlap = (kind.dense, kind.overlap) if kind else (0.0, 0.0)
+    else:
+        kind_dense, kind_overlap = best.dense, best.overlap
+    wanted = content_words(question)
+    seen: set[str] = set()
+    for p in passages:
+        seen |= content_words(p.text)
+    found = len(wanted & seen) / len(wanted) if wanted else 0.0
+    return (best.dense, best.overlap, top_dense, kind_dense, kind_overlap, found)
 
 
-def _priors(question: str, doc: Document, start: int, text: str, settings: AnswerSettings) -> float:
-    """Bonus for holding the wanted kind of answer; a deputy's words rarely answer."""
-    bonus = 0.0
-    kind = answer_kind(question)
-    if kind is not None and has_kind(kind, text):
-        bonus += settings.kind_bonus
-    turn = doc.turn_at(start)
-    if turn is not None and turn.role == "question" and not asks_about_questioner(question):
-        bonus -= settings.question_turn_penalty
-    return bonus
+def _adjacent(a: Candidate, b: Candidate, doc: Document) -> bool:
+    if a.doc_id != b.doc_id or a.turn != b.turn:
+        return False
+    gap = doc.text[min(a.end, b.end) : max(a.start, b.start)]
+    return len(gap) < 4 and not gap.strip()
 
 
-def _neighbour(
+def _grow(
     best: Candidate, pool: Sequence[Candidate], doc: Document, settings: AnswerSettings
 ) -> Candidate | None:
-    """A next or previous sentence of the same turn that completes the best one."""
-    turn = doc.turn_at(best.start)
-    for other in pool:
-        if other.doc_id != best.doc_id or other is best or doc.turn_at(other.start) != turn:
+    """An adjacent sentence that completes the best one, if any."""
+    short = len(doc.text[best.start : best.end].split()) < 8
+    for other in pool[1:8]:
+        if not _adjacent(best, other, doc):
             continue
-        gap = doc.text[min(best.end, other.end) : max(best.start, other.start)]
-        adjacent = gap.strip() == "" and len(gap) < 4
-        short = len(_WORD.findall(doc.text[best.start : best.end])) < 8
-        if adjacent and (short or other.score >= settings.grow_ratio * best.score):
+        completes = other.brings_kind and not best.brings_kind
+        if short or completes or other.score >= settings.grow_ratio * best.score:
             return other
     return None
 
 
-def confidence(best: Candidate, top_dense: float, settings: AnswerSettings) -> float:
-    """A score in [0, 1] from the evidence's strength (a logistic of its features)."""
-    strength = 0.5 * best.dense + 0.3 * best.overlap + 0.2 * top_dense
-    return 1.0 / (1.0 + math.exp(-settings.slope * (strength - settings.center)))
+def _extras(
+    question: str,
+    chosen: list[Candidate],
+    pool: Sequence[Candidate],
+    docs: Mapping[str, Document],
+    settings: AnswerSettings,
+) -> list[Candidate]:
+    """Sentences elsewhere that cover parts of the question the chosen ones miss."""
+    wanted = content_words(question)
+    covered = set().union(*(content_words(docs[c.doc_id].text[c.start : c.end]) for c in chosen))
+    extra: list[Candidate] = []
+    for other in pool[1:8]:
+        if len(chosen) + len(extra) >= settings.max_quotes or other in chosen:
+            continue
+        words = content_words(docs[other.doc_id].text[other.start : other.end])
+        if (wanted & words) - covered and other.score >= settings.extra_ratio * chosen[0].score:
+            extra.append(other)
+            covered |= words
+    return extra
 
 
-def _abstain(question: str, conf: float, passages: Sequence[Passage]) -> Answer:
-    return Answer(
-        question=question,
-        text=ABSTAIN_TEXT,
-        abstained=True,
-        confidence=conf,
-        citations=[],
-        passages=list(passages),
-    )
+def select(
+    question: str, pool: Sequence[Candidate], docs: Mapping[str, Document], settings: AnswerSettings
+) -> list[Candidate]:
+    """The sentences that make the answer, in document order."""
+    best = pool[0]
+    chosen = [best]
+    if (grown := _grow(best, pool, docs[best.doc_id], settings)) is not None:
+        chosen.append(grown)
+    chosen += _extras(question, chosen, pool, docs, settings)
+    return sorted(chosen, key=lambda c: (c.doc_id, c.start))
+
+
+def _citations(chosen: Sequence[Candidate], docs: Mapping[str, Document]) -> list[Citation]:
+    """One citation per run of adjacent sentences."""
+    groups: list[list[Candidate]] = []
+    for c in chosen:
+        if groups and _adjacent(groups[-1][-1], c, docs[c.doc_id]):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return [make_citation(docs[g[0].doc_id], g[0].start, g[-1].end) for g in groups]
+
+
+def attribution(c: Citation) -> str:
+    """Who said a quote and where: "A deputy (question of exchange 7)"."""
+    if c.role == "question":
+        return f"A {c.speaker.lower()} asked this (question of exchange {c.exchange_id})"
+    if c.role == "answer":
+        return f"{c.speaker} said this (answer in exchange {c.exchange_id})"
+    if c.role == "speech":
+        return f"{c.speaker} said this (opening speech)"
+    return f"{c.speaker} said this"
+
+
+def _text(question: str, citations: Sequence[Citation]) -> str:
+    quotes = " … ".join(c.quote for c in citations)
+    if answer_kind(question) == "speaker":
+        return f"{attribution(citations[0])}: “{quotes}”"
+    return quotes
 
 
 def extract_answer(
     question: str,
+    qvec: np.ndarray,
     passages: Sequence[Passage],
     docs: Mapping[str, Document],
-    embedder: Embedder,
+    table: SentenceTable,
     settings: AnswerSettings | None = None,
-    *,
-    query: str | None = None,
 ) -> Answer:
     """Answer ``question`` from ``passages`` with verbatim citations, or abstain.
 
-    ``query`` (the question with any follow-up context) is what sentences are scored against.
+    ``qvec`` is the embedded search query (the question with any follow-up context).
     """
     settings = settings or AnswerSettings()
-    pool = score_candidates(query or question, passages, docs, embedder, settings)
+    pool = score_candidates(question, qvec, passages, docs, table, settings.weights)
     if not pool:
-        return _abstain(question, 0.0, passages)
-    best = pool[0]
-    top_dense = max((p.dense_score or 0.0) for p in passages)
-    conf = confidence(best, top_dense, settings)
-    if conf < settings.threshold:
-        return _abstain(question, conf, passages)
-    doc = docs[best.doc_id]
-    chosen = [best]
-    if (extra := _neighbour(best, pool[1:6], doc, settings)) is not None:
-        chosen.append(extra)
-    start, end = min(c.start for c in chosen), max(c.end for c in chosen)
-    citation: Citation = make_citation(doc, start, end)
+        return Answer(question, ABSTAIN_TEXT, True, 0.0, [], list(passages))
+    feats = features(question, pool, passages, docs)
+    answerable = sigmoid(_logit(settings.answerable_weights, feats))
+    confidence = sigmoid(_logit(settings.correct_weights, feats))
+    if answerable < settings.threshold:
+        return Answer(question, ABSTAIN_TEXT, True, min(confidence, answerable), [], list(passages))
+    citations = _citations(select(question, pool, docs, settings), docs)
     return Answer(
-        question=question,
-        text=citation.quote,
-        abstained=False,
-        confidence=conf,
-        citations=[citation],
-        passages=list(passages),
+        question, _text(question, citations), False, confidence, citations, list(passages)
     )
+
+
+def evidence(
+    question: str,
+    qvec: np.ndarray,
+    passages: Sequence[Passage],
+    docs: Mapping[str, Document],
+    table: SentenceTable,
+    settings: AnswerSettings | None = None,
+) -> Evidence | None:
+    """The scored pool and features behind an answer (for tuning and the eval suite)."""
+    settings = settings or AnswerSettings()
+    pool = score_candidates(question, qvec, passages, docs, table, settings.weights)
+    if not pool:
+        return None
+    return Evidence(tuple(pool), features(question, pool, passages, docs))

@@ -67,6 +67,11 @@ class Bot:
         self.build_report = build_report
 
     @property
+    def documents_by_id(self) -> dict[str, Document]:
+        """The indexed documents by id."""
+        return dict(self._docs)
+
+    @property
     def documents(self) -> list[Document]:
         """The indexed documents, in corpus order."""
         return list(self._docs.values())
@@ -121,9 +126,9 @@ class Bot:
         passages = self.searcher.search(
             query, _check_k(k or self.top_k), retriever or self.retriever, self._doc_filter(doc_ids)
         )
-        return extract_answer(
-            cleaned, passages, self._docs, self.searcher.embedder, self.answer_settings, query=query
-        )
+        qvec = self.searcher.query_vector(query)
+        table = self.searcher.stored.sentences
+        return extract_answer(cleaned, qvec, passages, self._docs, table, self.answer_settings)
 
 
 def _check_k(k: int) -> int:

@@ -1,37 +1,100 @@
-"""What kind of answer a question wants, and whether a sentence has that kind.
+"""What kind of answer a question wants, and whether a sentence brings it.
 
-A "when" question wants a date, "how many" a number, "who" a name; a sentence
-that holds such a thing is a likelier answer than one that only shares words.
+A "when" question wants a date, "how many" a number, "who" a name, "which
+countries" a list, "why" a reason. A sentence answers better when it holds
+such a thing *that the question did not already say*.
 
     >>> answer_kind("When was the agreement signed?")
     'date'
-    >>> has_kind("date", "It was signed in 1996.")
+    >>> brings_kind("date", "When was it signed?", "It was signed in 1996.")
     True
+    >>> brings_kind("number", "How many died in the 2024 floods?", "Floods hit in 2024.")
+    False
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["answer_kind", "asks_about_questioner", "has_kind"]
+__all__ = ["answer_kind", "asks_about_questioner", "asks_who_said", "brings_kind"]
 
 _KINDS = (
-    ("date", re.compile(r"^\s*(when|what year|what date|since when|by when|in what year)\b", re.I)),
-    ("number", re.compile(r"\b(how many|how much|what number|what share|what percentage)\b", re.I)),
+    (
+        "speaker",
+        re.compile(
+            r"^\s*(who|which (deputy|side|speaker))\b.*\b(said|say|says|ask|asked|asks|call|called|"
+            r"told|tell|propos\w*|suggest\w*|mention\w*|raise\w*|claim\w*|describ\w*|argu\w*|"
+            r"not\w*|stat\w*|complain\w*|urg\w*|insist\w*|compar\w*|prais\w*|criticis\w*|warn\w*|"
+            r"thank\w*|invit\w*|quot\w*|brought up|point\w* out|remark\w*|recall\w*|emphasi\w*)\b"
+            r"|^\s*(did|was it) (lavrov|the minister|sergey lavrov|a deputy|the deputy)\b.*\bor\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"^\s*(when|what year|what date|which year|which date|since when|"
+            r"by when|in what year|on which date|on what date)\b",
+            re.I,
+        ),
+    ),
+    (
+        "number",
+        re.compile(
+            r"\b(how many|how much|what number|what share|what percentage|"
+            r"how large|how big|how long|how far|how often)\b",
+            re.I,
+        ),
+    ),
     ("person", re.compile(r"^\s*(who|whom|whose)\b", re.I)),
+    ("reason", re.compile(r"^\s*(why|for what reason|what is the reason|what reason)\b", re.I)),
+    (
+        "list",
+        re.compile(
+            r"^\s*(which|what|name|list)\s+(\w+\s+){0,2}(countries|states|nations|"
+            r"cities|organisations|organizations|communities|events|areas|fields|"
+            r"regions|parties|members|leaders|people|groups|topics|sectors|steps|"
+            r"measures|projects|institutions|observers|partners)\b",
+            re.I,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"\b(what is (it|the \w+) called|what is the (name|title)|title of|"
+            r"name of|which city|what city|which country|what country|which treaty|"
+            r"what organisation|which organisation|called\?)",
+            re.I,
+        ),
+    ),
 )
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|hundred|thousand|million|billion|dozens?|half|annually|"
+    r"once|twice|every year|each year|per cent|percent"
+)
+_MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|"
+    r"December"
+)
 _PATTERNS = {
-    "date": re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS})\b"),
-    "number": re.compile(
-        r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|"
-        r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|"
-        r"billion|dozens?|half)\b",
+    "date": re.compile(
+        rf"\b(1[89]\d\d|20\d\d|{_MONTHS}|yesterday|today|tomorrow|"
+        r"next (week|month|year)|last (week|month|year)|\d+(st|nd|rd|th))\b",
         re.I,
     ),
+    "number": re.compile(rf"(\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b)", re.I),
     "person": re.compile(
-        r"\b(President|Minister|Secretary|Mr|Ms|Prime|Aide|Chancellor|"
-        r"[A-Z][a-z]+ [A-Z][a-z]+)\b"
+        r"\b([A-Z][a-z]+(?:[- ](?:al-|da |de |van )?[A-Z][a-z]+)+|President|"
+        r"Minister|Secretary|administration)\b"
+    ),
+    "name": re.compile(r"\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*\b"),
+    "list": re.compile(r"\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*\b"),
+    "reason": re.compile(
+        r"\b(because|since|due to|owing to|as a result|therefore|reason|"
+        r"in order to|so that|given that|caused|led to|aimed at|thus|hence|"
+        r"the fact that|stems from|root cause)\b",
+        re.I,
     ),
 }
 _ABOUT_ASKER = re.compile(
@@ -40,18 +103,37 @@ _ABOUT_ASKER = re.compile(
 
 
 def answer_kind(question: str) -> str | None:
-    """``"date"``, ``"number"``, ``"person"`` or ``None`` for other questions."""
+    """``speaker``, ``date``, ``number``, ``person``, ``reason``, ``list``, ``name`` or None."""
     for kind, pattern in _KINDS:
         if pattern.search(question):
             return kind
     return None
 
 
-def has_kind(kind: str, sentence: str) -> bool:
-    """Whether ``sentence`` holds something of the wanted ``kind``."""
-    return bool(_PATTERNS[kind].search(sentence))
+def _novel(matches: list[str], question: str) -> list[str]:
+    asked = question.lower()
+    return [m for m in matches if m and m.lower() not in asked]
+
+
+def brings_kind(kind: str, question: str, sentence: str) -> bool:
+    """Whether ``sentence`` holds something of the wanted ``kind`` the question lacks."""
+    pattern = _PATTERNS.get(kind)
+    if pattern is None:
+        return False
+    found = [m.group(0) for m in pattern.finditer(sentence)]
+    if kind == "reason":
+        return bool(found)
+    if kind in ("name", "list"):  # a sentence's first word is capitalised anyway
+        found = [f for f in found if not sentence.startswith(f)]
+    novel = _novel(found, question)
+    return len(novel) >= 2 if kind == "list" else bool(novel)
 
 
 def asks_about_questioner(question: str) -> bool:
     """Whether the question is about what was asked rather than what was answered."""
     return bool(_ABOUT_ASKER.search(question))
+
+
+def asks_who_said(question: str) -> bool:
+    """Whether the question asks who said or asked something."""
+    return answer_kind(question) == "speaker"

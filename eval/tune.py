@@ -1,0 +1,118 @@
+"""Fit the answerer's abstention and confidence models on the dev split.
+
+Run ``python -m eval.tune`` after changing the answerer; it prints the
+``AnswerSettings`` weights to paste into ``qa/answer.py``. It only ever reads
+the dev split, so the test split stays an honest measurement.
+
+    $ python -m eval.tune --split dev
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+import qa
+from eval.gold import GoldItem, load_gold, locate_evidence
+from eval.metrics import contains_answer, token_f1
+from eval.metrics_spans import coverage
+from qa.answer import evidence, extract_answer
+
+__all__ = ["fit_logistic", "is_right", "main"]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One gold item as the answerer sees it."""
+
+    item: GoldItem
+    features: tuple[float, ...]
+    right: bool
+
+
+def is_right(item: GoldItem, ans: qa.Answer, texts: dict[str, str]) -> bool:
+    """The answer holds a gold answer (or F1 ≥ 0.8); a "why" cites the reason; a
+    "speaker" answer names the right side."""
+    if ans.abstained or not item.answerable:
+        return False
+    if contains_answer(ans.text, item.answers) or token_f1(ans.text, item.answers) >= 0.8:
+        return True
+    spans = [(c.doc_id, c.start, c.end) for c in ans.citations]
+    evidence_spans = locate_evidence(item, texts)
+    if item.type == "why" and evidence_spans:
+        return all(coverage(e, spans) >= 0.8 for e in evidence_spans[:1])
+    return False
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, *, l2: float = 0.01, steps: int = 5000, rate: float = 0.5
+) -> np.ndarray:
+    """Weights (last = bias) of an L2-regularised logistic regression on raw features.
+
+    Fitted on standardised features by gradient descent, then mapped back, so the
+    penalty treats every feature alike whatever its scale.
+    """
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    xb = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(xb @ w)))
+        grad = xb.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0.0]
+        w -= rate * grad
+    raw = w[:-1] / sd
+    return np.r_[raw, w[-1] - float(raw @ mu)]
+
+
+def collect(bot: qa.Bot, items: Sequence[GoldItem]) -> list[Sample]:
+    """Features of every item, and whether the never-abstaining answer is right."""
+    texts = {d.doc_id: d.text for d in bot.documents}
+    never = replace(bot.answer_settings, threshold=0.0)
+    table = bot.searcher.stored.sentences
+    out = []
+    for item in items:
+        passages = bot.retrieve(item.question, k=bot.top_k)
+        qvec = bot.searcher.query_vector(item.question)
+        ev = evidence(item.question, qvec, passages, bot.documents_by_id, table, never)
+        ans = extract_answer(item.question, qvec, passages, bot.documents_by_id, table, never)
+        if ev is not None:
+            out.append(Sample(item, ev.features, is_right(item, ans, texts)))
+    return out
+
+
+def _threshold(p: np.ndarray, answerable: np.ndarray, max_false: float) -> float:
+    """The highest threshold that abstains on at most ``max_false`` of answerable items."""
+    best = 0.0
+    for t in np.linspace(0.05, 0.95, 91):
+        if np.mean(p[answerable] < t) <= max_false:
+            best = float(t)
+    return round(best, 2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Fit on dev and print the settings."""
+    parser = argparse.ArgumentParser(prog="python -m eval.tune", description=__doc__)
+    parser.add_argument("--split", default="dev", choices=["dev"])
+    parser.add_argument("--max-false-abstain", type=float, default=0.03)
+    args = parser.parse_args(argv)
+    bot = qa.load()
+    samples = collect(bot, [g for g in load_gold() if g.split == args.split])
+    x = np.array([s.features for s in samples])
+    answerable = np.array([s.item.answerable for s in samples])
+    right = np.array([s.right for s in samples], dtype=float)
+    w_ans = fit_logistic(x, answerable.astype(float))
+    w_right = fit_logistic(x, right)
+    p = 1.0 / (1.0 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ w_ans)))
+    t = _threshold(p, answerable, args.max_false_abstain)
+    print(f"items {len(samples)}; right when answering: {right[answerable].mean():.3f}")
+    print(f"abstains on unanswerable at t={t}: {np.mean(p[~answerable] < t):.3f}")
+    print(f"answerable_weights={tuple(round(float(v), 2) for v in w_ans)}")
+    print(f"correct_weights={tuple(round(float(v), 2) for v in w_right)}")
+    print(f"threshold={t}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
