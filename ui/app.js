@@ -25,6 +25,17 @@
     return true;
   }
 
+  // After an answer: show its first quote in the transcript (the panel may still be
+  // re-rendering, so try for a moment).
+  window.tqaShowLatest = (tries = 20) => {
+    const bots = document.querySelectorAll('[data-testid="bot"]');
+    const last = bots.length ? bots[bots.length - 1] : null;
+    const link = last ? last.querySelector('a[href*="#tqa-c"]') : null;
+    if (!link) return;
+    const id = decodeURIComponent(link.getAttribute("href").split("#").pop() || "");
+    if (!show(id) && tries > 0) setTimeout(() => window.tqaShowLatest(tries - 1), 100);
+  };
+
   document.addEventListener(
     "click",
     (event) => {

@@ -159,9 +159,14 @@ def _wire(service: ChatService, c: dict[str, Any]) -> None:
         "show_progress": "minimal",
         "show_progress_on": [chat],
     }
-    box.submit(_accept, [box, chat], [box, chat], **quiet).then(**answer)
-    chat.example_select(_accept_example, [chat], [chat], **quiet).then(**answer)
-    chat.retry(_retry, [chat], [chat], **quiet).then(**answer)
+    reveal: dict[str, Any] = {
+        "fn": None,
+        "js": "() => { if (window.tqaShowLatest) window.tqaShowLatest(); }",
+        "api_visibility": "private",
+    }
+    box.submit(_accept, [box, chat], [box, chat], **quiet).then(**answer).then(**reveal)
+    chat.example_select(_accept_example, [chat], [chat], **quiet).then(**answer).then(**reveal)
+    chat.retry(_retry, [chat], [chat], **quiet).then(**answer).then(**reveal)
 
     def refresh(history: list[dict[str, Any]], picked: str | None) -> tuple[str, str]:
         return service.panel(history or [], picked), EMPTY_PASSAGES
