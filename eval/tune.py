@@ -20,6 +20,7 @@ from eval.gold import GoldItem, load_gold, locate_evidence
 from eval.metrics import contains_answer, token_f1
 from eval.metrics_spans import coverage
 from qa.answer import evidence, extract_answer
+from qa.candidates import ScoreWeights
 
 __all__ = ["fit_logistic", "is_right", "main"]
 
@@ -82,6 +83,62 @@ def collect(bot: qa.Bot, items: Sequence[GoldItem]) -> list[Sample]:
     return out
 
 
+def sentence_pools(bot: qa.Bot, items: Sequence[GoldItem]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per question: the features of its candidate sentences, and which hold gold evidence."""
+    texts = {d.doc_id: d.text for d in bot.documents}
+    table = bot.searcher.stored.sentences
+    pools = []
+    for item in items:
+        spans = locate_evidence(item, texts)
+        if not spans:
+            continue
+        passages = bot.retrieve(item.question, k=bot.top_k)
+        qvec = bot.searcher.query_vector(item.question)
+        ev = evidence(
+            item.question, qvec, passages, bot.documents_by_id, table, bot.answer_settings
+        )
+        if ev is None:
+            continue
+        gold = [
+            any(
+                coverage((c.doc_id, c.start, c.end), [e]) > 0.5
+                or coverage(e, [(c.doc_id, c.start, c.end)]) > 0.5
+                for e in spans
+            )
+            for c in ev.pool
+        ]
+        pools.append((np.array([c.features for c in ev.pool]), np.array(gold)))
+    return pools
+
+
+def _ranking_quality(w: np.ndarray, pools: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    """Share of questions whose top sentence is gold, plus a little of the gold's MRR."""
+    top, rr = 0.0, 0.0
+    for x, gold in pools:
+        order = np.argsort(-(x @ w), kind="stable")
+        hits = np.flatnonzero(gold[order])
+        top += float(bool(len(hits)) and hits[0] == 0)
+        rr += 1.0 / (1 + hits[0]) if len(hits) else 0.0
+    return (top + 0.1 * rr) / max(1, len(pools))
+
+
+def fit_ranker(pools: list[tuple[np.ndarray, np.ndarray]], start: Sequence[float]) -> np.ndarray:
+    """Coordinate ascent on the sentence weights for the best top-1 choice (no bias needed)."""
+    w = np.array(start[:-1], dtype=float)
+    best = _ranking_quality(w, pools)
+    for step in (1.0, 0.5, 0.25, 0.1):
+        improved = True
+        while improved:
+            improved = False
+            for i in range(len(w)):
+                for delta in (step, -step):
+                    trial = w.copy()
+                    trial[i] += delta
+                    if (q := _ranking_quality(trial, pools)) > best + 1e-9:
+                        w, best, improved = trial, q, True
+    return np.r_[w, start[-1]]
+
+
 def _threshold(p: np.ndarray, answerable: np.ndarray, max_false: float) -> float:
     """The highest threshold that abstains on at most ``max_false`` of answerable items."""
     best = 0.0
@@ -91,14 +148,45 @@ def _threshold(p: np.ndarray, answerable: np.ndarray, max_false: float) -> float
     return round(best, 2)
 
 
+def _fit_ranker(bot: qa.Bot, items: Sequence[GoldItem]) -> None:
+    pools = sentence_pools(bot, items)
+    start = bot.answer_settings.weights.weights
+    w_sent = fit_ranker(pools, start)
+    print(
+        f"sentence top-1: {_ranking_quality(np.array(start[:-1]), pools):.3f} -> "
+        f"{_ranking_quality(w_sent[:-1], pools):.3f}"
+    )
+    print(f"ScoreWeights(weights={tuple(round(float(v), 2) for v in w_sent)})")
+    bot.answer_settings = replace(
+        bot.answer_settings, weights=ScoreWeights(tuple(float(v) for v in w_sent))
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Fit on dev and print the settings."""
     parser = argparse.ArgumentParser(prog="python -m eval.tune", description=__doc__)
     parser.add_argument("--split", default="dev", choices=["dev"])
     parser.add_argument("--max-false-abstain", type=float, default=0.03)
+    parser.add_argument(
+        "--fit-ranker",
+        action="store_true",
+        help="also search the sentence weights for the best top-1 sentence",
+    )
     args = parser.parse_args(argv)
     bot = qa.load()
-    samples = collect(bot, [g for g in load_gold() if g.split == args.split])
+    items = [g for g in load_gold() if g.split == args.split]
+    pools = sentence_pools(bot, items)
+    start = bot.answer_settings.weights.weights
+    w_sent = fit_ranker(pools, start)
+    print(
+        f"sentence top-1: {_ranking_quality(np.array(start[:-1]), pools):.3f} -> "
+        f"{_ranking_quality(w_sent[:-1], pools):.3f}"
+    )
+    print(f"ScoreWeights(weights={tuple(round(float(v), 2) for v in w_sent)})")
+    bot.answer_settings = replace(
+        bot.answer_settings, weights=ScoreWeights(tuple(float(v) for v in w_sent))
+    )
+    samples = collect(bot, items)
     x = np.array([s.features for s in samples])
     answerable = np.array([s.item.answerable for s in samples])
     right = np.array([s.right for s in samples], dtype=float)

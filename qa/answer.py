@@ -37,15 +37,15 @@ class AnswerSettings:
     """Weights and thresholds of the extractive answerer (fitted on the dev split)."""
 
     weights: ScoreWeights = field(default_factory=ScoreWeights)
-    grow_ratio: float = 0.8
-    extra_ratio: float = 0.85
+    grow_ratio: float = 0.7
+    extra_ratio: float = 0.9
     max_quotes: int = 3
-    threshold: float = 0.64
+    threshold: float = 0.69
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (-0.34, -0.35, 2.07, 7.41, 4.69, -0.49, -4.14)
-    correct_weights: tuple[float, ...] = (0.51, 1.13, -0.63, 3.35, 4.0, 1.34, -4.92)
+    answerable_weights: tuple[float, ...] = (0.48, -2.4, 1.95, 6.86, 5.87, -0.1, -4.13)
+    correct_weights: tuple[float, ...] = (-2.13, 0.88, -0.48, 6.56, 2.4, 1.59, -4.37)
 
 
 @dataclass(frozen=True)
