@@ -27,30 +27,35 @@ def _tokenize(texts: list[str]) -> bm25s.tokenization.Tokenized:
 class LexicalIndex:
     """A BM25 index whose document ids are chunk positions."""
 
-    def __init__(self, retriever: bm25s.BM25, size: int) -> None:
-        self._retriever = retriever
+    def __init__(self, retriever: bm25s.BM25 | None, size: int) -> None:
+        self._retriever = retriever  # None when no text had a searchable word
         self.size = size
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
+        tokens = _tokenize(texts)
+        if not tokens.vocab:
+            return cls(None, len(texts))
         retriever = bm25s.BM25()
-        retriever.index(_tokenize(texts), show_progress=False)
+        retriever.index(tokens, show_progress=False)
         return cls(retriever, len(texts))
 
     def save(self, folder: Path) -> None:
-        self._retriever.save(str(folder), show_progress=False)
+        if self._retriever is not None:
+            self._retriever.save(str(folder), show_progress=False)
         (folder / "size.txt").write_text(str(self.size), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        retriever = bm25s.BM25.load(str(folder), show_progress=False)
         size = int((folder / "size.txt").read_text(encoding="utf-8"))
-        return cls(retriever, size)
+        if not (folder / "params.index.json").exists():
+            return cls(None, size)
+        return cls(bm25s.BM25.load(str(folder), show_progress=False), size)
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Positions and BM25 scores of the ``k`` best chunks (zero scores dropped)."""
         tokens = _tokenize([query])
-        if not tokens.ids or not tokens.ids[0] or self.size == 0:
+        if self._retriever is None or not tokens.ids or not tokens.ids[0] or self.size == 0:
             return np.zeros(0, dtype="int64"), np.zeros(0, dtype="float32")
         k = min(k, self.size)
         ids, scores = self._retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)

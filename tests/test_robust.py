@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import qa
 from index.embed import HashingEmbedder
@@ -66,12 +68,17 @@ _SLOW_BUILD = textwrap.dedent(
 )
 
 
-def test_build_killed_mid_embedding_leaves_the_previous_index(tmp_path: Path,
-                                                              seed_path: Path) -> None:
+def test_build_killed_mid_embedding_leaves_the_previous_index(
+    tmp_path: Path, seed_path: Path
+) -> None:
     folder = tmp_path / "idx"
     before = qa.load(seed_path, index_dir=folder, embedder=HashingEmbedder())
-    proc = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(seed_path), str(folder)],
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_BUILD, str(seed_path), str(folder)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "EMBEDDING"
         proc.kill()
@@ -84,17 +91,64 @@ def test_build_killed_mid_embedding_leaves_the_previous_index(tmp_path: Path,
     assert rebuilt.build_report is not None  # the lock died with the killed process
 
 
-def test_two_processes_building_at_once_share_one_good_index(tmp_path: Path,
-                                                             seed_path: Path) -> None:
+def test_two_processes_building_at_once_share_one_good_index(
+    tmp_path: Path, seed_path: Path
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(seed_path, corpus / "a.txt")
-    script = ("import sys, qa; from index.embed import HashingEmbedder; "
-              "b = qa.load(sys.argv[1], index_dir=sys.argv[2], embedder=HashingEmbedder()); "
-              "print(len(b.searcher.stored.chunks))")
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(corpus), str(tmp_path / "idx")],
-                              stdout=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(2)]
+    script = (
+        "import sys, qa; from index.embed import HashingEmbedder; "
+        "b = qa.load(sys.argv[1], index_dir=sys.argv[2], embedder=HashingEmbedder()); "
+        "print(len(b.searcher.stored.chunks))"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(corpus), str(tmp_path / "idx")],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=120)[0].strip() for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert outs[0] == outs[1] and int(outs[0]) > 0
     qa.load(corpus, index_dir=tmp_path / "idx", embedder=HashingEmbedder(), build=False)
+
+
+_UNICODE = st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=200)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.lists(
+        st.tuples(st.sampled_from(["", "Question: ", "Ann Lee: "]), _UNICODE),
+        min_size=1,
+        max_size=6,
+    ),
+    question=_UNICODE,
+)
+def test_quote_invariant_on_arbitrary_unicode(
+    tmp_path_factory: pytest.TempPathFactory, body: list[tuple[str, str]], question: str
+) -> None:
+    text = "\n".join(label + line for label, line in body)
+    folder = tmp_path_factory.mktemp("uni")
+    (folder / "t.txt").write_text(text, encoding="utf-8")
+    try:
+        bot = qa.load(folder / "t.txt", index_dir=folder / "i", embedder=HashingEmbedder())
+    except qa.SourceError:
+        assert not text.strip() or "\x00" in text
+        return
+    doc = bot.document("t")
+    assert doc.text == text
+    try:
+        ans = bot.ask(question)
+    except qa.InvalidInputError:
+        return
+    for c in ans.citations:
+        assert doc.text[c.start : c.end] == c.quote
+    for p in ans.passages:
+        assert doc.text[p.start : p.end] == p.text
