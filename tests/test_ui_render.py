@@ -106,7 +106,8 @@ def test_respond_streams_then_fills_panels(fake_bot: qa.Bot) -> None:
     assert len(steps) >= 3  # pending, at least one partial, the full reply
     final, panel, passages = steps[-1]
     reply = message_text(final[-1])
-    assert reply.startswith("**We have opened three new embassies")
+    assert reply.startswith("> “We have opened three new embassies")  # the quote is the answer
+    assert all(message_text(s[0][-1]).startswith(("> “We", "Looking")) for s in steps)
     assert "Sergey Lavrov, in the opening address" in reply
     assert "](#tqa-c0-18241-18331)" in reply
     assert 'data-cites="tqa-c0-18241-18331"' in panel
@@ -164,6 +165,26 @@ def test_failure_gives_friendly_message_and_logs(
 def test_bad_question_gets_the_reason(fake_bot: qa.Bot) -> None:
     steps = list(ChatService(fake_bot, stream_delay=0).respond([user_message("   ")], None))
     assert "question is empty" in message_text(steps[-1][0][-1]).lower()
+
+
+def test_dropdown_only_when_several_transcripts(fake_bot: qa.Bot, tmp_path: Path) -> None:
+    import gradio as gr
+
+    from index.embed import HashingEmbedder
+    from ui import build_app
+
+    def dropdown(bot: qa.Bot) -> gr.Dropdown:
+        app = build_app(bot)
+        return next(b for b in app.blocks.values() if isinstance(b, gr.Dropdown))
+
+    assert dropdown(fake_bot).visible is False
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_text(f"Speaker {name.upper()}: Words of {name}.\n")
+    two = qa.load(tmp_path, index_dir=tmp_path / "idx", embedder=HashingEmbedder())
+    menu = dropdown(two)
+    assert menu.visible is True and menu.value == ALL_DOCS
+    assert [value for _, value in menu.choices] == [ALL_DOCS, "a", "b"]
+    assert ChatService(two).doc_ids("b") == ["b"] and ChatService(two).doc_ids(ALL_DOCS) is None
 
 
 def test_nothing_to_answer_changes_nothing(fake_bot: qa.Bot) -> None:

@@ -9,6 +9,22 @@
     document.querySelectorAll(".tqa-active").forEach((el) => el.classList.remove("tqa-active"));
   }
 
+  // Scroll the transcript panel (not the page) so the target sits in its upper third;
+  // bring the panel itself into view only when it is off screen (narrow layouts).
+  function reveal(target) {
+    const panel = target.closest(".tqa-transcript");
+    if (!panel) {
+      target.scrollIntoView({ behavior: "smooth", block: "center" });
+      return;
+    }
+    const box = panel.getBoundingClientRect();
+    if (box.bottom < 0 || box.top > window.innerHeight) {
+      panel.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    }
+    const offset = target.getBoundingClientRect().top - box.top - panel.clientHeight / 3;
+    panel.scrollBy({ top: offset, behavior: "smooth" });
+  }
+
   function show(id) {
     const anchor = document.getElementById(id);
     if (!anchor) return false;
@@ -21,7 +37,7 @@
     } else {
       anchor.classList.add("tqa-active");
     }
-    target.scrollIntoView({ behavior: "smooth", block: "center" });
+    reveal(target);
     return true;
   }
 

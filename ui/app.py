@@ -35,8 +35,8 @@ _HERE = Path(__file__).resolve().parent
 _SEED_EXAMPLES = [
     "Which embassies will open in Africa?",
     "What did Lavrov say about the Arctic?",
-    "How does Russia see its partnership with China?",
-    "What is the 3+3 platform?",
+    "How will the 80th anniversary of Victory be marked?",
+    "What did Lavrov say about medical visas?",
 ]
 _GENERIC_EXAMPLES = ["What is this transcript about?", "Who speaks in it?"]
 _QUESTION = re.compile(r"[A-Z][^.?!\n]{10,90}\?")

@@ -39,6 +39,8 @@ _MD_UNESCAPE = re.compile(f"\\\\([{_MD_SPECIAL}])")
 _GENERIC_ASKERS = {"deputy", "questioner", "audience", "journalist", "reporter", "participant"}
 _MAX_ABSTAIN_PASSAGES = 3
 _MAX_SNIPPET = 320
+_FILLER = re.compile(r"[\s…]+")
+_FIRST_BLOCK = re.compile(r"\n>\n|\n\n")
 
 
 def escape_text(text: str) -> str:
@@ -155,6 +157,10 @@ def _snippet(text: str) -> str:
     return flat[:_MAX_SNIPPET].rsplit(" ", 1)[0] + " …"
 
 
+def _same_words(a: str, b: str) -> bool:
+    return _FILLER.sub(" ", a).strip() == _FILLER.sub(" ", b).strip()
+
+
 def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
     """The whole chat reply: answer, quotes with speakers and links, or an honest abstention."""
     if answer.abstained:
@@ -169,7 +175,9 @@ def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
         else:
             parts.append("Nothing in the transcript came close. Try other words.")
         return "\n\n".join(parts)
-    parts = [f"**{escape_text(answer.text)}**"]
+    quotes = " ".join(c.quote for c in answer.citations)
+    # an extractive answer often is its quote: then the quote alone says it, once
+    parts = [] if _same_words(answer.text, quotes) else [f"**{escape_text(answer.text)}**"]
     parts += [
         _cited(docs, c.doc_id, c.start, c.end, c.turn, c.speaker, c.quote)
         for c in answer.citations
@@ -179,12 +187,13 @@ def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
 
 
 def stream_steps(answer: qa.Answer, docs: Sequence[Document], *, steps: int = 6) -> list[str]:
-    """Growing prefixes of the reply, for showing it progressively; the last is the reply."""
+    """Growing prefixes of the reply's first block, for showing it progressively, then the
+    whole reply. Cuts fall between words of already escaped text, so each is safe.
+    """
     full = format_answer(answer, docs)
-    headline = ABSTAIN_HEADLINE if answer.abstained else answer.text
-    words = headline.split(" ")
+    lead = _FIRST_BLOCK.split(full, maxsplit=1)[0]
+    words = lead.split(" ")
     size = max(1, -(-len(words) // max(1, steps)))
-    partial = [
-        f"**{escape_text(' '.join(words[:n]))}**" for n in range(size, len(words), size)
-    ]
-    return [*partial, full]
+    bold = "**" if lead.startswith("**") else ""
+    partial = [" ".join(words[:n]) for n in range(size, len(words), size)]
+    return [*(p if p.endswith("**") else p + bold for p in partial), full]
