@@ -29,7 +29,7 @@ from qa.types import Answer, Citation, Passage
 __all__ = ["ABSTAIN_TEXT", "AnswerSettings", "Evidence", "extract_answer", "features", "sigmoid"]
 
 ABSTAIN_TEXT = "The transcript does not say. The closest passages are shown below."
-_WANTS_THING = frozenset({"date", "number", "person", "name", "list"})
+_WANTS_THING = frozenset({"money", "exact_date", "date", "number", "person", "name", "list"})
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,12 @@ class AnswerSettings:
     grow_ratio: float = 0.7
     extra_ratio: float = 0.9
     max_quotes: int = 3
-    threshold: float = 0.69
+    threshold: float = 0.74
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (0.48, -2.4, 1.95, 6.86, 5.87, -0.1, -4.13)
-    correct_weights: tuple[float, ...] = (-2.13, 0.88, -0.48, 6.56, 2.4, 1.59, -4.37)
+    answerable_weights: tuple[float, ...] = (0.21, -2.76, 2.51, 6.98, 6.68, -0.4, -3.94)
+    correct_weights: tuple[float, ...] = (-2.12, 0.36, -0.36, 6.26, 2.89, 1.55, -4.16)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,23 @@ _KINDS = (
         ),
     ),
     (
+        "money",
+        re.compile(
+            r"\b(how much (money|funding|did \w+ cost|does \w+ cost|will \w+ cost)|"
+            r"what (budget|sum|amount of money)|how much .*\b(budget|cost|spend|"
+            r"spent|fund\w*|invest\w*|paid|pay)\b)",
+            re.I,
+        ),
+    ),
+    (
+        "exact_date",
+        re.compile(
+            r"\b(on what date|on which date|what (calendar )?date|which date|"
+            r"what day|which day|when exactly|exact date)\b",
+            re.I,
+        ),
+    ),
+    (
         "date",
         re.compile(
             r"^\s*(when|what year|what date|which year|which date|since when|"
@@ -78,6 +95,15 @@ _MONTHS = (
     r"December"
 )
 _PATTERNS = {
+    "money": re.compile(
+        r"(\$|€|£|\b(roubles?|rubles?|dollars?|euros?|yuan|budget of|"
+        r"funding of)\b)",
+        re.I,
+    ),
+    "exact_date": re.compile(
+        rf"\b(({_MONTHS}) \d{{1,2}}|\d{{1,2}} ({_MONTHS})|"
+        r"\d{1,2}(st|nd|rd|th)|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b"
+    ),
     "date": re.compile(
         rf"\b(1[89]\d\d|20\d\d|{_MONTHS}|yesterday|today|tomorrow|"
         r"next (week|month|year)|last (week|month|year)|\d+(st|nd|rd|th))\b",
@@ -103,7 +129,8 @@ _ABOUT_ASKER = re.compile(
 
 
 def answer_kind(question: str) -> str | None:
-    """``speaker``, ``date``, ``number``, ``person``, ``reason``, ``list``, ``name`` or None."""
+    """``speaker``, ``money``, ``exact_date``, ``date``, ``number``, ``person``, ``reason``,
+    ``list``, ``name`` or None."""
     for kind, pattern in _KINDS:
         if pattern.search(question):
             return kind
