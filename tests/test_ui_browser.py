@@ -104,6 +104,8 @@ def _follow_up_retry_and_undo(page: Any) -> None:
     page.get_by_role("button", name="Undo").last.click()
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"bot\"]').length == 1")
     assert page.input_value("#tqa-question textarea") == "And what about the Arctic?"
+    page.get_by_role("button", name="Clear").first.click()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"bot\"], mark')")
 
 
 def test_hostile_transcript_and_input_stay_text(tmp_path: Path) -> None:

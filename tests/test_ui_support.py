@@ -125,6 +125,16 @@ def test_serve_warns_off_loopback_and_launches(
     assert "http://0.0.0.0:8123" in captured.out
 
 
+def test_serve_explains_a_busy_port(monkeypatch: pytest.MonkeyPatch, fake_bot: qa.Bot) -> None:
+    def busy(app: Any, **_: Any) -> None:
+        raise OSError(98, "Address already in use")
+
+    monkeypatch.setattr(qa, "load", lambda *a, **k: fake_bot)
+    monkeypatch.setattr("ui.app.launch", busy)
+    with pytest.raises(qa.QAError, match=r"127\.0\.0\.1:7999 \(Address already in use\).*--port"):
+        cli.serve(_parse(["serve", "--port", "7999"]))
+
+
 def test_serve_passes_qa_errors_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     with pytest.raises(qa.QAError):
         cli.serve(_parse(["serve", str(tmp_path / "missing"), "--index-dir", str(tmp_path)]))

@@ -39,8 +39,14 @@ def serve(args: argparse.Namespace) -> int:
     app = build_app(bot)
     shown = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
     count = len(bot.documents)
-    print(f"Serving {count} transcript(s) at http://{shown}:{args.port} (Ctrl+C stops)")
-    launch(app, host=args.host, port=args.port, quiet=True)
+    print(f"Chat for {count} transcript(s) at http://{shown}:{args.port} (Ctrl+C stops)")
+    try:
+        launch(app, host=args.host, port=args.port, quiet=True)
+    except OSError as exc:
+        raise qa.QAError(
+            f"cannot listen on {args.host}:{args.port} ({exc.strerror or 'address in use'}); "
+            "stop the other server or choose another port with --port"
+        ) from exc
     return 0
 
 
