@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +26,16 @@ __all__ = [
     "Turn",
     "decode_text",
     "iter_source_files",
+    "max_file_bytes",
     "read_corpus",
     "read_document",
 ]
 
 log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".md")
+# A transcript is text; anything far larger is a mistake (a dump, a log) that would
+# stall indexing, so it is refused with a message instead. QA_MAX_FILE_MB overrides.
+DEFAULT_MAX_FILE_MB = 50.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,10 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def iter_source_files(path: Path) -> Iterator[Path]:
-    """The transcript files under ``path`` (``.txt``/``.md``, hidden folders skipped)."""
+    """The transcript files under ``path`` (``.txt``/``.md``, hidden folders skipped).
+
+    Broken links are yielded too, so that reading them reports the problem.
+    """
     if path.is_file():
         yield path
         return
@@ -95,8 +103,18 @@ def iter_source_files(path: Path) -> Iterator[Path]:
         rel = item.relative_to(path)
         if any(part.startswith(".") for part in rel.parts):
             continue
-        if item.is_file() and item.suffix.lower() in SUFFIXES:
+        usable = item.is_file() or (item.is_symlink() and not item.exists())
+        if usable and item.suffix.lower() in SUFFIXES:
             yield item
+
+
+def max_file_bytes() -> int:
+    """The largest transcript file accepted, in bytes (``$QA_MAX_FILE_MB``, default 50)."""
+    try:
+        megabytes = float(os.environ.get("QA_MAX_FILE_MB", DEFAULT_MAX_FILE_MB))
+    except ValueError:
+        megabytes = DEFAULT_MAX_FILE_MB
+    return int(megabytes * 1024 * 1024)
 
 
 def read_document(path: Path, doc_id: str) -> Document:
@@ -104,6 +122,12 @@ def read_document(path: Path, doc_id: str) -> Document:
     from index.parse import parse_document
 
     try:
+        size = path.stat().st_size
+        if size > max_file_bytes():
+            raise SourceError(
+                f"{path}: {size / 2**20:.1f} MB is too large for a transcript (limit "
+                f"{max_file_bytes() / 2**20:.1f} MB; set QA_MAX_FILE_MB to raise it)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{path}: cannot read it ({exc.strerror or exc})") from exc

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -152,3 +153,58 @@ def test_quote_invariant_on_arbitrary_unicode(
         assert doc.text[c.start : c.end] == c.quote
     for p in ans.passages:
         assert doc.text[p.start : p.end] == p.text
+
+
+def test_huge_broken_and_odd_files_are_named_and_the_rest_indexed(
+    tmp_path: Path,
+    seed_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(seed_path, corpus / "good.txt")
+    (corpus / "huge.txt").write_text("Ann Lee: words. " * 80_000, encoding="utf-8")  # ~1.2 MiB
+    (corpus / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    (corpus / "folder.txt").mkdir()
+    monkeypatch.setenv("QA_MAX_FILE_MB", "1")
+    bot = qa.load(corpus, index_dir=tmp_path / "i", embedder=HashingEmbedder())
+    assert [d.doc_id for d in bot.documents] == ["good"]
+    skipped = " ".join(r.getMessage() for r in caplog.records)
+    assert "gone.txt: cannot read it" in skipped and "huge.txt: 1.2 MB is too large" in skipped
+    with pytest.raises(qa.SourceError, match=r"huge\.txt: 1.2 MB is too large"):
+        qa.load(corpus / "huge.txt", index_dir=tmp_path / "j", embedder=HashingEmbedder())
+    with pytest.raises(qa.SourceError, match=r"gone\.txt: no such file"):
+        qa.load(corpus / "gone.txt", index_dir=tmp_path / "k", embedder=HashingEmbedder())
+
+
+def test_a_read_only_index_still_serves(
+    tmp_path: Path, seed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading a fresh index writes nothing, so a read-only folder serves questions.
+
+    Tests run as root, which may write anywhere; so every way to write is made to fail.
+    """
+    folder = tmp_path / "idx"
+    qa.load(seed_path, index_dir=folder, embedder=HashingEmbedder())
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "read-only file system")
+
+    real_open = open
+
+    def read_only_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if any(flag in mode for flag in "wax+"):
+            refuse()
+        return real_open(file, mode, *args, **kwargs)
+
+    for target in ("mkdir", "touch", "write_text", "write_bytes", "unlink", "rename"):
+        monkeypatch.setattr(Path, target, refuse)
+    monkeypatch.setattr("builtins.open", read_only_open)
+    monkeypatch.setattr("tempfile.mkdtemp", refuse)
+    monkeypatch.setattr("os.rename", refuse)
+    bot = qa.load(seed_path, index_dir=folder, embedder=HashingEmbedder())
+    assert bot.build_report is None
+    assert bot.ask("What about the Arctic Council?").passages
