@@ -27,6 +27,7 @@ from index.errors import CorruptIndexError, StaleIndexError
 from index.sentvec import SentenceTable, corpus_sentences, text_key
 from index.store import FORMAT_VERSION, StoredIndex, build_lock, load_index, write_index
 from index.tokens import DEFAULT_ENCODING
+from index.vectors import VectorSpec, build_store
 
 __all__ = ["BuildReport", "build_index", "manifest_diff", "manifest_for", "open_index"]
 
@@ -97,7 +98,7 @@ def _previous_vectors(folder: Path, model: str) -> dict[str, np.ndarray]:
         return {}
     if old.manifest.get("model") != model or not old.chunks:
         return {}
-    rows = old.vectors.reconstruct_n(0, old.vectors.ntotal)
+    rows = old.vectors.vectors()
     known = {text_key(c.index_text): rows[i] for i, c in enumerate(old.chunks)}
     known.update(zip(old.sentences.keys, old.sentences.vectors, strict=True))
     return known
@@ -140,8 +141,13 @@ def build_index(
     folder: Path,
     *,
     progress: bool = False,
+    vector_spec: VectorSpec | None = None,
 ) -> tuple[StoredIndex, BuildReport]:
-    """Chunk, embed and write ``docs`` to ``folder`` (the caller holds the build lock)."""
+    """Chunk, embed and write ``docs`` to ``folder`` (the caller holds the build lock).
+
+    The vector index is of ``vector_spec``'s kind, else chosen by corpus size
+    (:func:`index.vectors.auto_spec`).
+    """
     started = time.perf_counter()
     old_manifest = _read_manifest(folder)
     manifest = manifest_for(docs, embedder, settings)
@@ -158,11 +164,11 @@ def build_index(
     sent_vectors, keys, _ = _embed(sentence_texts, embedder, known, progress)
     manifest |= {
         "n_chunks": len(chunks),
-        "vector_index": "flat-ip",
         "lexical": "bm25s",
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_index(folder, manifest, chunks, vectors, SentenceTable(spans, sent_vectors, keys))
+    store = build_store(vectors, vector_spec)
+    write_index(folder, manifest, chunks, store, SentenceTable(spans, sent_vectors, keys))
     report = _report(
         old_manifest or {},
         manifest,
@@ -204,11 +210,12 @@ def open_index(
     build: bool = True,
     rebuild: bool = False,
     progress: bool = False,
+    vector_spec: VectorSpec | None = None,
 ) -> tuple[StoredIndex, BuildReport | None]:
     """The index of ``docs`` at ``folder``: loaded when fresh, else (re)built.
 
     With ``build=False`` a missing, stale or damaged index raises instead,
-    saying what changed.
+    saying what changed. ``vector_spec`` forces a vector index kind on a build.
     """
     wanted = manifest_for(docs, embedder, settings)
     if not rebuild and (ready := _fresh(folder, wanted)) is not None:
@@ -219,7 +226,9 @@ def open_index(
         # another process may have built it while we waited for the lock
         if not rebuild and (ready := _fresh(folder, wanted)) is not None:
             return ready, None
-        return build_index(docs, embedder, settings, folder, progress=progress)
+        return build_index(
+            docs, embedder, settings, folder, progress=progress, vector_spec=vector_spec
+        )
 
 
 def _not_usable(folder: Path, wanted: dict[str, Any]) -> Exception:

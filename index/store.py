@@ -2,7 +2,8 @@
 
     manifest.json   format version, model, dims, chunk settings, source hashes
     chunks.jsonl    one chunk a line, offsets into the source text
-    vectors.faiss   the FAISS index of chunk embeddings (row i = chunk i)
+    vectors.faiss   the vector index of chunk embeddings (row i = chunk i); its kind
+                    and parameters are the manifest's ``vector_index`` (index.vectors)
     lexical/        the BM25 index (bm25s's own numpy and JSON files)
 
 A build writes a sibling temp folder and renames it into place, so readers see
@@ -27,13 +28,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import faiss
-import numpy as np
+import faiss  # noqa: F401  (the stores below write through it; tests patch store.faiss)
 
 from index.chunk import Chunk
 from index.errors import CorruptIndexError, IndexLockedError
 from index.lexical import LexicalIndex
 from index.sentvec import SentenceTable
+from index.vectors import VectorSpec, VectorStore, load_store
 
 __all__ = ["FORMAT_VERSION", "StoredIndex", "build_lock", "load_index", "write_index"]
 
@@ -47,27 +48,23 @@ class StoredIndex:
 
     manifest: dict[str, Any]
     chunks: list[Chunk]
-    vectors: faiss.Index
+    vectors: VectorStore
     lexical: LexicalIndex
     path: Path
     sentences: SentenceTable
-
-
-def _flat_index(vectors: np.ndarray) -> faiss.Index:
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype="float32"))
-    return index
 
 
 def write_index(
     folder: Path,
     manifest: dict[str, Any],
     chunks: list[Chunk],
-    vectors: np.ndarray,
+    vectors: VectorStore,
     sentences: SentenceTable,
 ) -> None:
-    """Write a complete index to ``folder``, replacing what was there in one rename."""
+    """Write a complete index to ``folder``, replacing what was there in one rename.
+
+    ``manifest["vector_index"]`` is set from ``vectors.spec``.
+    """
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; readers of the index may be other users
@@ -75,7 +72,8 @@ def write_index(
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as out:
             for chunk in chunks:
                 out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
-        faiss.write_index(_flat_index(vectors), str(tmp / "vectors.faiss"))
+        vectors.save(tmp)
+        manifest = {**manifest, "vector_index": vectors.spec.to_dict()}
         (tmp / "lexical").mkdir()
         LexicalIndex.build([c.index_text for c in chunks]).save(tmp / "lexical")
         sentences.save(tmp)
@@ -105,8 +103,11 @@ def _read_chunks(path: Path) -> list[Chunk]:
     return chunks
 
 
-def load_index(folder: Path) -> StoredIndex:
-    """Read an index folder, checking that its files are whole and agree."""
+def load_index(folder: Path, *, mmap: bool | None = None) -> StoredIndex:
+    """Read an index folder, checking that its files are whole and agree.
+
+    ``mmap`` maps the vector index instead of reading it (default: when it is large).
+    """
     missing = [name for name in _FILES if not (folder / name).exists()]
     if missing:
         raise CorruptIndexError(
@@ -115,7 +116,8 @@ def load_index(folder: Path) -> StoredIndex:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         chunks = _read_chunks(folder / "chunks.jsonl")
-        vectors = faiss.read_index(str(folder / "vectors.faiss"))
+        spec = VectorSpec.from_manifest(manifest.get("vector_index"))
+        vectors = load_store(folder, spec, mmap=mmap)
         lexical = LexicalIndex.load(folder / "lexical")
         sentences = SentenceTable.load(folder)
     except CorruptIndexError:

@@ -1,7 +1,10 @@
 """Dense, lexical and hybrid retrieval over a stored index.
 
 Strategies are chosen by name from :data:`RETRIEVERS`; hybrid fuses the dense
-and lexical rankings with reciprocal rank fusion (:func:`rrf`).
+and lexical rankings with reciprocal rank fusion (:func:`rrf`). Dense search
+goes through the index's :class:`index.vectors.VectorStore`, whatever its kind;
+a document filter is applied inside each search, so restricted questions get
+their full ``k`` passages from an approximate index too.
 
     >>> rrf([[1, 2, 3], [3, 1]])[0][0]
     1
@@ -10,7 +13,7 @@ and lexical rankings with reciprocal rank fusion (:func:`rrf`).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,6 +26,7 @@ from qa.types import Passage
 __all__ = ["RETRIEVERS", "Searcher", "rrf"]
 
 Hit = tuple[int, float]  # (chunk position, score)
+Allowed = np.ndarray | None  # chunk positions a search may return (None: all)
 RERANK = (1.0, 1.0, 0.3)  # best sentence, chunk, lexical: chosen on the dev split
 
 
@@ -48,60 +52,79 @@ class Searcher:
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    _positions: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     def query_vector(self, query: str) -> np.ndarray:
         return self.embedder.encode([query])[0]
 
-    def dense(self, query: str, depth: int) -> list[Hit]:
-        depth = min(depth, self.stored.vectors.ntotal)
+    def dense(self, query: str, depth: int, allowed: Allowed = None) -> list[Hit]:
+        store = self.stored.vectors
+        depth = min(depth, store.ntotal if allowed is None else len(allowed))
         if depth == 0:
             return []
-        scores, ids = self.stored.vectors.search(self.query_vector(query)[None, :], depth)
+        scores, ids = store.search(self.query_vector(query)[None, :], depth, ids=allowed)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
-    def lexical(self, query: str, depth: int) -> list[Hit]:
-        ids, scores = self.stored.lexical.search(query, depth)
-        return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
+    def lexical(self, query: str, depth: int, allowed: Allowed = None) -> list[Hit]:
+        lexical = self.stored.lexical
+        ids, scores = lexical.search(query, depth if allowed is None else lexical.size)
+        hits = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
+        if allowed is not None:
+            keep = set(allowed.tolist())
+            hits = [h for h in hits if h[0] in keep][:depth]
+        return hits
 
-    def fused(self, query: str, depth: int) -> list[Hit]:
+    def fused(self, query: str, depth: int, allowed: Allowed = None) -> list[Hit]:
         """Reciprocal rank fusion of the dense and the lexical ranking."""
         deep = max(depth * 4, 50)
         rankings = [
-            [i for i, _ in self.dense(query, deep)],
-            [i for i, _ in self.lexical(query, deep)],
+            [i for i, _ in self.dense(query, deep, allowed)],
+            [i for i, _ in self.lexical(query, deep, allowed)],
         ]
         return rrf(rankings, weights=[self.dense_weight, self.lexical_weight], k=self.rrf_k)[:depth]
 
-    def hybrid(self, query: str, depth: int) -> list[Hit]:
+    def hybrid(self, query: str, depth: int, allowed: Allowed = None) -> list[Hit]:
         """Fused candidates re-ranked by their best-matching sentence.
 
         A chunk's own vector averages its sentences; the one sentence that answers
         is a sharper signal. Score = best sentence cosine + chunk cosine + a
         share of the normalised BM25 score (weights chosen on the dev split).
         """
-        candidates = [i for i, _ in self.fused(query, max(depth * 6, 30))]
+        candidates = [i for i, _ in self.fused(query, max(depth * 6, 30), allowed)]
         if not candidates:
             return []
         qv = self.query_vector(query)
-        lexical = dict(self.lexical(query, max(depth * 6, 50)))
+        lexical = dict(self.lexical(query, max(depth * 6, 50), allowed))
         top_lexical = max(lexical.values(), default=0.0) or 1.0
         table = self.stored.sentences
+        chunk_cos = self.stored.vectors.vectors(candidates) @ qv
         scored = []
-        for i in candidates:
+        for i, cos in zip(candidates, chunk_cos.tolist(), strict=True):
             c = self.stored.chunks[i]
             rows = table.within(c.doc_id, c.start, c.end)
             best = float((table.vectors[rows] @ qv).max()) if rows else 0.0
-            chunk_cos = float(self.stored.vectors.reconstruct(i) @ qv)
             lex = lexical.get(i, 0.0) / top_lexical
-            scored.append((i, RERANK[0] * best + RERANK[1] * chunk_cos + RERANK[2] * lex))
+            scored.append((i, RERANK[0] * best + RERANK[1] * cos + RERANK[2] * lex))
         return sorted(scored, key=lambda h: (-h[1], h[0]))[:depth]
 
     def dense_scores(self, query: str, positions: Sequence[int]) -> list[float]:
         """Cosine similarity of the query to each chunk (for confidence features)."""
         if not positions:
             return []
-        rows = np.stack([self.stored.vectors.reconstruct(int(p)) for p in positions])
+        rows = self.stored.vectors.vectors(list(positions))
         return [float(x) for x in rows @ self.query_vector(query)]
+
+    def allowed(self, doc_ids: Collection[str] | None) -> Allowed:
+        """Chunk positions of ``doc_ids`` (``None``: no restriction)."""
+        if doc_ids is None:
+            return None
+        if self._positions is None:
+            by_doc: dict[str, list[int]] = {}
+            for i, c in enumerate(self.stored.chunks):
+                by_doc.setdefault(c.doc_id, []).append(i)
+            self._positions = {d: np.asarray(p, dtype="int64") for d, p in by_doc.items()}
+        parts = [self._positions[d] for d in doc_ids if d in self._positions]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype="int64")
 
     def search(
         self, query: str, k: int, strategy: str, doc_ids: Collection[str] | None = None
@@ -111,12 +134,7 @@ class Searcher:
             raise InvalidInputError(
                 f"unknown retriever {strategy!r}; use one of {sorted(RETRIEVERS)}"
             )
-        chunks = self.stored.chunks
-        depth = k if doc_ids is None else len(chunks)
-        hits = RETRIEVERS[strategy](self, query, depth)
-        if doc_ids is not None:
-            hits = [h for h in hits if chunks[h[0]].doc_id in doc_ids]
-        hits = hits[:k]
+        hits = RETRIEVERS[strategy](self, query, k, self.allowed(doc_ids))[:k]
         dense = self.dense_scores(query, [i for i, _ in hits])
         return [self._passage(i, s, d) for (i, s), d in zip(hits, dense, strict=True)]
 
@@ -139,7 +157,7 @@ class Searcher:
         )
 
 
-RETRIEVERS: dict[str, Callable[[Searcher, str, int], list[Hit]]] = {
+RETRIEVERS: dict[str, Callable[[Searcher, str, int, Allowed], list[Hit]]] = {
     "dense": Searcher.dense,
     "lexical": Searcher.lexical,
     "rrf": Searcher.fused,
