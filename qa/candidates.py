@@ -11,6 +11,7 @@ kind of answer wanted, and a small prior for the passage's rank.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
