@@ -1,0 +1,140 @@
+"""Write an evaluation: ``report.json`` (everything), ``report.md`` (tables at a glance), plots.
+
+    >>> from eval.runner import run_configs                       # doctest: +SKIP
+    >>> reports = run_configs(["hybrid", "tutorial"], "eval/gold.jsonl")  # doctest: +SKIP
+    >>> write_report(reports, "eval-report", meta={"split": "test"})      # doctest: +SKIP
+    [PosixPath('eval-report/report.json'), PosixPath('eval-report/report.md'), ...]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from eval.results import ItemResult, Report
+from eval.tables import (
+    markdown_table,
+    per_type_rows,
+    summary_rows,
+    target_rows,
+    text_table,
+)
+from index.errors import InvalidInputError
+
+__all__ = ["RIGHT_RULE", "console_summary", "render_markdown", "report_json", "worst_misses",
+           "write_report"]
+
+RIGHT_RULE = """\
+An answer to an answerable question is **right** when, after normalization (lowercase,
+no punctuation or articles, number words as digits), it contains a gold answer as whole
+words, or its token F1 against a gold answer is ≥ 0.8. A "why" answer is also right when
+its citations cover the gold evidence (citation evidence recall ≥ 0.8). A "speaker" answer
+is also right when its first citation names the right side: the gold answer's words are
+all in the citation's speaker ("Lavrov" ~ "Sergey Lavrov"), or the gold answer says
+"deputy"/"questioner" and the citation's role is "question". An abstention is never right.
+Evidence counts as found when the retrieved passages cover ≥ 80% of its characters."""
+
+
+def worst_misses(report: Report, limit: int = 15) -> list[ItemResult]:
+    """Wrong answers and missed abstentions, the most confident first (ties by id)."""
+    misses = [i for i in report.items if (i.answerable and not i.right)
+              or (not i.answerable and not i.abstained)]
+    return sorted(misses, key=lambda i: (-round(i.confidence, 6), i.id))[:limit]
+
+
+def _miss_lines(item: ItemResult) -> str:
+    why = "abstained" if item.abstained else "answered, should decline" if not item.answerable \
+        else "wrong answer"
+    answer = textwrap.shorten(item.answer, 300, placeholder=" …")
+    gold = "; ".join(item.gold_answers) or "(decline)"
+    return (f"- **{item.id}** ({item.type}, {why}, confidence {item.confidence:.2f}): "
+            f"{item.question}\n  - answer: {answer}\n  - gold: {gold}")
+
+
+def _intro(reports: Sequence[Report], meta: Mapping[str, Any], baseline: str | None) -> str:
+    first = reports[0]
+    n = int(first.summary.get("n") or 0)
+    n_ans = int(first.summary.get("n_answerable") or 0)
+    names = ", ".join(r.name for r in reports)
+    lines = [
+        "# transcript-qa evaluation", "",
+        f"Gold: `{meta.get('gold', '?')}`, split **{meta.get('split') or 'all'}**: {n} questions "
+        f"({n_ans} answerable, {n - n_ans} to decline). Corpus: `{meta.get('corpus', '?')}`.",
+        f"Configurations: {names}; **{first.name}** is the one the targets and tables below "
+        "describe.",
+    ]
+    if baseline:
+        lines.append(f"Baseline **{baseline}**: the common tutorial setup (1,000-character "
+                     "chunks, 200 overlap, dense top-4).")
+    return "\n".join(lines)
+
+
+def render_markdown(
+    reports: Sequence[Report], meta: Mapping[str, Any], baseline: str | None = None
+) -> str:
+    """The whole ``report.md``: targets, summary, per-type table, worst misses, plots."""
+    first = reports[0]
+    parts = [
+        _intro(reports, meta, baseline),
+        "## Targets (issue 5)", markdown_table(*target_rows(reports)),
+        "## Summary", markdown_table(*summary_rows(reports, baseline)),
+        f"## Per question type ({first.name})", markdown_table(*per_type_rows(first)),
+        "## How it is counted", RIGHT_RULE.replace("\n", " "),
+        f"Confidence threshold: {first.threshold} (applied to the answerer's answerability "
+        "score; abstentions report a confidence below it). Latency is one `bot.ask` call.",
+        f"## Worst misses ({first.name})",
+        "\n".join(_miss_lines(i) for i in worst_misses(first)) or "None.",
+        "## Plots",
+        "![recall@k](recall_at_k.png)\n\n![per type](per_type.png)\n\n"
+        "![confidence](confidence.png)\n\n![calibration](calibration.png)",
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def report_json(reports: Sequence[Report], meta: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything: the run's description, the counting rule and every configuration."""
+    return {"meta": dict(meta), "right_rule": RIGHT_RULE.replace("\n", " "),
+            "configs": [r.to_dict() for r in reports]}
+
+
+def console_summary(reports: Sequence[Report], baseline: str | None = None) -> str:
+    """The summary and target tables for the terminal."""
+    return "\n\n".join([text_table(*summary_rows(reports, baseline)),
+                        text_table(*target_rows(reports))])
+
+
+def _write(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)  # readers never see half a report
+    return path
+
+
+def write_report(
+    reports: Sequence[Report],
+    out_dir: str | Path,
+    *,
+    meta: Mapping[str, Any] | None = None,
+    baseline: str | None = None,
+    plots: bool = True,
+) -> list[Path]:
+    """Write ``report.json``, ``report.md`` and (with ``plots``) the PNGs; returns the paths."""
+    if not reports:
+        raise InvalidInputError("no reports to write")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InvalidInputError(f"{out} is a file; --out needs a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    info = dict(meta or {})
+    doc = json.dumps(report_json(reports, info), ensure_ascii=False, indent=1)
+    paths = [_write(out / "report.json", doc + "\n"),
+             _write(out / "report.md", render_markdown(reports, info, baseline))]
+    if plots:
+        from eval.plots import write_plots  # matplotlib only when plots are wanted
+
+        paths += write_plots(reports, out, baseline)
+    return paths

@@ -1,0 +1,161 @@
+"""Run the gold questions through a bot and score everything: ``eval.run(bot, gold)``.
+
+    >>> import qa, eval
+    >>> bot = qa.load()                                      # doctest: +SKIP
+    >>> report = eval.run(bot, "eval/gold.jsonl", ks=(1, 5))  # doctest: +SKIP
+    >>> report.summary["full@5"], report.summary["right"]     # doctest: +SKIP
+    (0.97, 0.8)
+
+``run_configs`` evaluates several named configurations (presets of ``qa.PRESETS``)
+side by side, with the common tutorial setup as the baseline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from eval.gold import GoldItem, load_gold, validate_gold
+from eval.results import ItemResult, Report
+from eval.scoring import score_item
+from eval.summary import check_targets, per_type, reliability, summarize
+from index.embed import Embedder
+from index.errors import InvalidInputError
+from qa.api import PRESETS, Bot, load
+
+__all__ = ["BASELINE", "DEFAULT_KS", "check_ks", "config_names", "run", "run_configs"]
+
+DEFAULT_KS = (1, 3, 5, 10)
+BASELINE = "tutorial"
+_ALIASES = {"default": "hybrid"}
+_CHUNK_KEYS = ("chunker", "chunk_size", "chunk_overlap")
+
+
+def check_ks(ks: Sequence[int]) -> tuple[int, ...]:
+    """Sorted distinct cut-offs, each a whole number from 1 to 100.
+
+        >>> check_ks([5, 1, 5])
+        (1, 5)
+    """
+    if not ks or any(isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 100
+                     for k in ks):
+        raise InvalidInputError(f"--k needs whole numbers from 1 to 100 (got {list(ks)!r})")
+    return tuple(sorted(set(ks)))
+
+
+def _gold_items(bot: Bot, gold: str | Path | Sequence[GoldItem]) -> list[GoldItem]:
+    items = load_gold(gold) if isinstance(gold, str | Path) else list(gold)
+    if not items:
+        raise InvalidInputError("the gold set has no items to evaluate (check --split)")
+    problems = validate_gold(items, {d.doc_id: d.text for d in bot.documents})
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise InvalidInputError(
+            "the gold set does not fit this corpus: " + "; ".join(problems[:3]) + more
+        )
+    return items
+
+
+def _settings(bot: Bot) -> dict[str, Any]:
+    manifest = getattr(getattr(bot.searcher, "stored", None), "manifest", {}) or {}
+    return {
+        "retriever": bot.retriever,
+        "top_k": bot.top_k,
+        "threshold": bot.answer_settings.threshold,
+        "model": manifest.get("model"),
+        "chunks": manifest.get("n_chunks"),
+        **{f"chunk_{k}": v for k, v in manifest.get("chunk_settings", {}).items()},
+    }
+
+
+def _score_one(bot: Bot, item: GoldItem, texts: dict[str, str], ks: tuple[int, ...]) -> ItemResult:
+    # Ask first, so the timed call pays for embedding the question itself.
+    start = time.perf_counter()
+    answer = bot.ask(item.question)
+    latency_ms = (time.perf_counter() - start) * 1000
+    passages = bot.retrieve(item.question, k=max(ks))
+    return score_item(item, passages, answer, latency_ms, texts, ks)
+
+
+def run(
+    bot: Bot,
+    gold: str | Path | Sequence[GoldItem],
+    *,
+    ks: Sequence[int] = DEFAULT_KS,
+    name: str = "hybrid",
+    progress: bool = True,
+) -> Report:
+    """Ask every gold question (a file or items, checked against the bot's corpus), score it.
+
+    Items are scored in gold order and nothing is random, so two runs give the same
+    numbers except latency.
+    """
+    cut = check_ks(ks)
+    items = _gold_items(bot, gold)
+    texts = {d.doc_id: d.text for d in bot.documents}
+    bot.ask(items[0].question)  # warm-up: model loading is no question's latency
+    results = tuple(
+        _score_one(bot, item, texts, cut)
+        for item in tqdm(items, desc=f"eval {name}", unit="q", disable=not progress, leave=False)
+    )
+    summary = summarize(results, cut)
+    return Report(
+        name=name, settings=_settings(bot), ks=cut, threshold=bot.answer_settings.threshold,
+        items=results, summary=summary, per_type=per_type(results, cut),
+        targets=check_targets(summary), reliability=reliability(results),
+    )
+
+
+def config_names(compare: Sequence[str] | None, *, baseline: bool = True) -> list[str]:
+    """The configurations to run, in order, without repeats, baseline last.
+
+        >>> config_names(["default", "dense"])
+        ['hybrid', 'dense', 'tutorial']
+    """
+    names = [_ALIASES.get(c, c) for c in (compare or ["hybrid"])]
+    unknown = sorted({n for n in names if n not in PRESETS})
+    if unknown:
+        known = ", ".join(["default", *sorted(PRESETS)])
+        raise InvalidInputError(f"unknown configuration(s) {', '.join(unknown)}; use {known}")
+    if baseline:
+        names.append(BASELINE)
+    return list(dict.fromkeys(names))
+
+
+def _index_folder(root: Path | None, config: str) -> Path | None:
+    """One folder per chunking under an explicit root; else qa.load picks its own."""
+    if root is None:
+        return None
+    chunking = [str(PRESETS[config][k]) for k in _CHUNK_KEYS if k in PRESETS[config]]
+    return root / ("-".join(chunking) or "default")
+
+
+def run_configs(
+    configs: Sequence[str],
+    gold: str | Path | Sequence[GoldItem],
+    *,
+    corpus: str | Path | None = None,
+    index_root: str | Path | None = None,
+    embedder: Embedder | None = None,
+    ks: Sequence[int] = DEFAULT_KS,
+    progress: bool = True,
+) -> list[Report]:
+    """One :class:`Report` per preset name in ``configs`` (see :func:`config_names`).
+
+    Bots share one embedder, so the model loads once; indexes are built when missing.
+    """
+    if embedder is None:
+        from index.embed import SentenceTransformerEmbedder
+
+        embedder = SentenceTransformerEmbedder()
+    root = Path(index_root) if index_root is not None else None
+    reports = []
+    for name in configs:
+        bot = load(corpus, preset=name, embedder=embedder, progress=progress,
+                   index_dir=_index_folder(root, name))
+        reports.append(run(bot, gold, ks=ks, name=name, progress=progress))
+    return reports
