@@ -176,33 +176,6 @@ def _text(question: str, citations: Sequence[Citation]) -> str:
     return quotes
 
 
-def extract_answer(
-    question: str,
-    qvec: np.ndarray,
-    passages: Sequence[Passage],
-    docs: Mapping[str, Document],
-    table: SentenceTable,
-    settings: AnswerSettings | None = None,
-) -> Answer:
-    """Answer ``question`` from ``passages`` with verbatim citations, or abstain.
-
-    ``qvec`` is the embedded search query (the question with any follow-up context).
-    """
-    settings = settings or AnswerSettings()
-    pool = score_candidates(question, qvec, passages, docs, table, settings.weights)
-    if not pool:
-        return Answer(question, ABSTAIN_TEXT, True, 0.0, [], list(passages))
-    feats = features(question, pool, passages, docs)
-    answerable = sigmoid(_logit(settings.answerable_weights, feats))
-    confidence = sigmoid(_logit(settings.correct_weights, feats))
-    if answerable < settings.threshold:
-        return Answer(question, ABSTAIN_TEXT, True, min(confidence, answerable), [], list(passages))
-    citations = _citations(select(question, pool, docs, settings), docs)
-    return Answer(
-        question, _text(question, citations), False, confidence, citations, list(passages)
-    )
-
-
 def evidence(
     question: str,
     qvec: np.ndarray,
@@ -217,3 +190,29 @@ def evidence(
     if not pool:
         return None
     return Evidence(tuple(pool), features(question, pool, passages, docs))
+
+
+def extract_answer(
+    question: str,
+    qvec: np.ndarray,
+    passages: Sequence[Passage],
+    docs: Mapping[str, Document],
+    table: SentenceTable,
+    settings: AnswerSettings | None = None,
+) -> Answer:
+    """Answer ``question`` from ``passages`` with verbatim citations, or abstain.
+
+    ``qvec`` is the embedded search query (the question with any follow-up context).
+    """
+    settings = settings or AnswerSettings()
+    found = evidence(question, qvec, passages, docs, table, settings)
+    if found is None:
+        return Answer(question, ABSTAIN_TEXT, True, 0.0, [], list(passages))
+    answerable = sigmoid(_logit(settings.answerable_weights, found.features))
+    confidence = sigmoid(_logit(settings.correct_weights, found.features))
+    if answerable < settings.threshold:
+        return Answer(question, ABSTAIN_TEXT, True, min(confidence, answerable), [], list(passages))
+    citations = _citations(select(question, found.pool, docs, settings), docs)
+    return Answer(
+        question, _text(question, citations), False, confidence, citations, list(passages)
+    )

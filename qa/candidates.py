@@ -94,9 +94,15 @@ def _stem(word: str) -> str:
     return word
 
 
-def content_words(text: str) -> set[str]:
-    """Stemmed words of ``text`` that carry meaning (cut to 5 letters: Tajik ~ Tajikistan)."""
-    return {_stem(w)[:5] for w in _WORD.findall(text) if w.lower() not in _STOPWORDS and len(w) > 1}
+@functools.lru_cache(maxsize=65536)
+def content_words(text: str) -> frozenset[str]:
+    """Stemmed words of ``text`` that carry meaning (cut to 5 letters: Tajik ~ Tajikistan).
+
+    Cached: the same sentences come back question after question.
+    """
+    return frozenset(
+        _stem(w)[:5] for w in _WORD.findall(text) if w.lower() not in _STOPWORDS and len(w) > 1
+    )
 
 
 def overlap_score(question: str, sentence: str, context: str = "") -> float:
@@ -108,7 +114,7 @@ def overlap_score(question: str, sentence: str, context: str = "") -> float:
     if not wanted:
         return 0.0
     own = wanted & content_words(sentence)
-    borrowed = (wanted & content_words(context)) - own if context else set()
+    borrowed = (wanted & content_words(context)) - own if context else frozenset()
     return (len(own) + 0.5 * len(borrowed)) / len(wanted)
 
 
