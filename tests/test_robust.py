@@ -208,3 +208,19 @@ def test_a_read_only_index_still_serves(
     bot = qa.load(seed_path, index_dir=folder, embedder=HashingEmbedder())
     assert bot.build_report is None
     assert bot.ask("What about the Arctic Council?").passages
+
+
+@pytest.mark.model
+def test_the_real_embedder_is_safe_to_share_between_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.embed import SentenceTransformerEmbedder
+
+    emb = SentenceTransformerEmbedder(cache_size=64)
+    texts = [f"Question number {i} about the Arctic" for i in range(40)]
+    expected = emb.encode(texts[:1])[0]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda t: emb.encode([t, texts[0]]), texts * 3))
+    assert all(r.shape == (2, 384) for r in results)
+    assert all(abs(float(r[1] @ expected) - 1.0) < 1e-4 for r in results)
+    assert len(emb._cache) <= 64
