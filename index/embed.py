@@ -96,7 +96,7 @@ class SentenceTransformerEmbedder:
             return self._encode(list(texts), progress)
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        fresh: Sequence[np.ndarray] = self._encode(missing, progress) if missing else []
+        fresh = list(self._encode(missing, progress)) if missing else []
         with self._lock:
             for text, row in zip(missing, fresh, strict=True):
                 self._cache[text] = row
