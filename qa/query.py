@@ -3,7 +3,9 @@
 >>> clean_question("  Who\\x00 spoke?  ")
 'Who spoke?'
 >>> followup_query("And what about China?", ["What did he say about India?"])
-'What did he say about India? And what about China?'
+'What did he say about? And what about China?'
+>>> followup_query("Why?", ["What did he say about India?"])
+'What did he say about India? Why?'
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ MAX_QUESTION_CHARS = 2000
 _FOLLOWUP_START = re.compile(
     r"^(and|but|also|what about|how about|and what|what of|why|how so|same for|then)\b", re.I
 )
+_NAME = re.compile(r"\b[A-Z][\w’'-]*")
+_NOT_NAMES = frozenset({"And", "But", "What", "How", "Why", "When", "Who", "Which", "I", "Mr"})
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|that|this|those|these|he|she|him|her)\b", re.I)
 
 
@@ -45,9 +49,29 @@ def is_followup(question: str) -> bool:
     return len(words) <= 8 and bool(_FOLLOWUP_START.match(question) or _PRONOUN.search(question))
 
 
+def _names(text: str) -> list[str]:
+    """Capitalised words after the first: the question's named subjects."""
+    words = _NAME.findall(text)
+    return [w for i, w in enumerate(words) if i > 0 and w not in _NOT_NAMES]
+
+
+def _without_names(text: str) -> str:
+    first, _, rest = text.partition(" ")
+    for name in set(_names(text)):
+        rest = re.sub(rf"\b{re.escape(name)}\b", "", rest)
+    return re.sub(r"\s+([?.!,])", r"\1", " ".join(f"{first} {rest}".split()))
+
+
 def followup_query(question: str, history: Sequence[str]) -> str:
-    """The text to search with: a follow-up carries the previous question along."""
+    """The text to search with: a follow-up carries the previous question along.
+
+    When the follow-up names its own subject ("And what about China?"), the
+    earlier question's subject ("India") is dropped and its frame kept.
+    """
     earlier = [h for h in history if isinstance(h, str) and h.strip()]
     if not earlier or not is_followup(question):
         return question
-    return f"{clean_question(earlier[-1])} {question}"
+    previous = clean_question(earlier[-1])
+    if _names(question):
+        previous = _without_names(previous)
+    return f"{previous} {question}"
