@@ -48,6 +48,10 @@ def evaluate(args: argparse.Namespace) -> int:
     from qa.api import default_corpus
 
     ks = check_ks(args.k)
+    if args.out.exists() and not args.out.is_dir():
+        from index.errors import InvalidInputError
+
+        raise InvalidInputError(f"{args.out} is a file; --out needs a folder")
     configs = config_names(args.compare, baseline=not args.no_baseline)
     items = _load_items(args)
     reports = run_configs(configs, items, corpus=args.corpus, index_root=args.index_dir,
