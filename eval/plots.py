@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -49,13 +50,15 @@ def _recall_at_k(reports: Sequence[Report], baseline: str | None) -> Figure:
                 break  # k labels for the primary and the baseline only: less clutter
             right.annotate(f"k={k}", (x, y), textcoords="offset points", xytext=(4, -10),
                            fontsize=7, color=style["color"])
+    low = min(r.summary.get(f"full@{k}") or 0.0 for r in reports for k in r.ks)
+    ylim = (max(0.0, math.floor(low * 10) / 10 - 0.05), 1.02)  # zoom on where the lines are
     left.set(title="Full evidence recall@k", xlabel="k (passages retrieved)",
-             ylabel="share of questions with all evidence found", ylim=(0, 1.02),
+             ylabel="share of questions with all evidence found", ylim=ylim,
              xticks=list(reports[0].ks))
     right.set(title="What the recall costs", xlabel="mean context characters of the top k",
-              ylabel="full evidence recall", ylim=(0, 1.02))
+              ylabel="full evidence recall", ylim=ylim)
     right.axvline(2500, color="#d62728", linewidth=0.8, linestyle=":")
-    right.text(2500, 0.03, " 2,500-char budget", color="#d62728", fontsize=8)
+    right.text(2500, ylim[0] + 0.01, " 2,500-char budget", color="#d62728", fontsize=8)
     for ax in (left, right):
         ax.grid(alpha=0.3)
         ax.axhline(0.97, color="#d62728", linewidth=0.8, linestyle=":")
@@ -125,9 +128,9 @@ def _confidence(reports: Sequence[Report], baseline: str | None) -> Figure:
             fontsize=8, va="top")
     ax.set(title=f"Answer confidence: {first.name}", xlabel="ans.confidence",
            ylabel="questions", xlim=(0, 1))
-    fig.text(0.01, 0.005, "The threshold applies to the answerer's answerability score; an "
-             "abstention reports a confidence below it, an answer may report any.",
-             fontsize=7, color="#555555")
+    fig.supxlabel("The threshold applies to the answerer's answerability score: an abstention "
+                  "reports a confidence below it, an answer may report any.",
+                  fontsize=7, color="#555555")
     ax.legend(loc="upper left", fontsize=8)
     return fig
 

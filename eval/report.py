@@ -69,7 +69,8 @@ def _intro(reports: Sequence[Report], meta: Mapping[str, Any], baseline: str | N
     ]
     if baseline:
         lines.append(f"Baseline **{baseline}**: the common tutorial setup (1,000-character "
-                     "chunks, 200 overlap, dense top-4).")
+                     "chunks, 200 overlap, dense top-4); its answers come from the same "
+                     "extractive answerer, so it differs in chunking and retrieval only.")
     return "\n".join(lines)
 
 
