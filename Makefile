@@ -14,7 +14,7 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: setup index run test lint browser clean eval bench
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(wildcard */__init__.py)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	# torch first: the local CPU wheel; any other torch requirement pulls a multi-GB CUDA build
