@@ -22,10 +22,11 @@ _KINDS = (
     (
         "speaker",
         re.compile(
-            r"^\s*(who|which (deputy|side|speaker))\b.*\b(said|say|says|ask|asked|asks|call|called|"
-            r"told|tell|propos\w*|suggest\w*|mention\w*|raise\w*|claim\w*|describ\w*|argu\w*|"
-            r"not\w*|stat\w*|complain\w*|urg\w*|insist\w*|compar\w*|prais\w*|criticis\w*|warn\w*|"
-            r"thank\w*|invit\w*|quot\w*|brought up|point\w* out|remark\w*|recall\w*|emphasi\w*)\b"
+            r"^\s*(who|which (deputy|side|speaker))\b.*\b(said|say|says|asked|ask|asks|called|"
+            r"calls|told|tells|proposed|proposes|suggested|mentioned|raised|claimed|described|"
+            r"argued|noted|stated|complained|urged|insisted|compared|praised|criticised|"
+            r"criticized|warned|thanked|invited|quoted|brought up|pointed out|remarked|recalled|"
+            r"emphasised|emphasized|stressed|accused|announced|reminded|objected)\b"
             r"|^\s*(did|was it) (lavrov|the minister|sergey lavrov|a deputy|the deputy)\b.*\bor\b",
             re.I,
         ),

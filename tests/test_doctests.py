@@ -20,6 +20,14 @@ MODULES = [
     "qa.answer",
     "qa.query",
     "qa.citations",
+    "qa.candidates",
+    "qa.intent",
+    "index.sentvec",
+    "eval.results",
+    "eval.scoring",
+    "eval.summary",
+    "eval.runner",
+    "eval.tables",
 ]
 
 
