@@ -40,12 +40,12 @@ class AnswerSettings:
     grow_ratio: float = 0.7
     extra_ratio: float = 0.9
     max_quotes: int = 3
-    threshold: float = 0.74
+    threshold: float = 0.75
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (0.21, -2.76, 2.51, 6.98, 6.68, -0.4, -3.94)
-    correct_weights: tuple[float, ...] = (-2.12, 0.36, -0.36, 6.26, 2.89, 1.55, -4.16)
+    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 4.55, 2.94, 0.0, -1.68)
+    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.97, 2.68, 0.0, -2.44)
 
 
 @dataclass(frozen=True)
