@@ -103,13 +103,18 @@ def _adjacent(a: Candidate, b: Candidate, doc: Document) -> bool:
 def _grow(
     best: Candidate, pool: Sequence[Candidate], doc: Document, settings: AnswerSettings
 ) -> Candidate | None:
-    """An adjacent sentence that completes the best one, if any."""
+    """An adjacent sentence that completes the best one, if any.
+
+    A neighbour that brings what the question wants (the reason, the date …) joins
+    however it scores: it is often worded unlike the question.
+    """
     short = len(doc.text[best.start : best.end].split()) < 8
-    for other in pool[1:8]:
+    for other in pool[1:]:
         if not _adjacent(best, other, doc):
             continue
         completes = other.brings_kind and not best.brings_kind
-        if short or completes or other.score >= settings.grow_ratio * best.score:
+        near = other in pool[1:8]
+        if completes or (near and (short or other.score >= settings.grow_ratio * best.score)):
             return other
     return None
 

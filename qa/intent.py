@@ -118,9 +118,10 @@ _PATTERNS = {
     "name": re.compile(r"\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*\b"),
     "list": re.compile(r"\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*\b"),
     "reason": re.compile(
-        r"\b(because|since|due to|owing to|as a result|therefore|reason|"
+        r"(\b(because|since|due to|owing to|as a result|therefore|reason|"
         r"in order to|so that|given that|caused|led to|aimed at|thus|hence|"
-        r"the fact that|stems from|root cause)\b",
+        r"the fact that|stems from|root cause|that is why|this is why|following the|"
+        r"results? in|resulted in|the aim|the purpose)\b|, as\b)",
         re.I,
     ),
 }
