@@ -49,14 +49,16 @@ def _langchain(corpus: Path, model_path: str) -> tuple[Any, float]:
     """The LangChain store over ``corpus`` and its build seconds (model loaded first)."""
     import warnings
 
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    from langchain_community.embeddings import HuggingFaceEmbeddings
     from langchain_community.vectorstores import FAISS
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    embeddings = HuggingFaceEmbeddings(
-        model_name=model_path, model_kwargs={"device": "cpu"},
-        encode_kwargs={"normalize_embeddings": True})
+    with warnings.catch_warnings():  # the class is deprecated in favour of a package we avoid
+        warnings.simplefilter("ignore")
+        from langchain_community.embeddings import HuggingFaceEmbeddings
+
+        embeddings = HuggingFaceEmbeddings(
+            model_name=model_path, model_kwargs={"device": "cpu"},
+            encode_kwargs={"normalize_embeddings": True})
     embeddings.embed_query("warm up")
     started = time.perf_counter()
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
