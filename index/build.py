@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from index.chunk import ChunkSettings, chunk_corpus
+from index.chunk import Chunk, ChunkSettings, chunk_document
 from index.documents import Document
 from index.embed import Embedder
 from index.errors import CorruptIndexError, StaleIndexError
@@ -90,18 +91,49 @@ def manifest_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return changes
 
 
-def _previous_vectors(folder: Path, model: str) -> dict[str, np.ndarray]:
-    """Vectors of the index already at ``folder``, by the content hash of what they embed."""
+def _previous(folder: Path, manifest: dict[str, Any]) -> StoredIndex | None:
+    """The index already at ``folder`` when it was built with ``manifest``'s model."""
     try:
         old = load_index(folder)
     except CorruptIndexError:
-        return {}
-    if old.manifest.get("model") != model or not old.chunks:
+        return None
+    if any(old.manifest.get(k) != manifest[k] for k in ("model", "dims")) or not old.chunks:
+        return None
+    return old
+
+
+def _previous_vectors(old: StoredIndex | None) -> dict[str, np.ndarray]:
+    """Vectors of the previous index, by the content hash of what they embed."""
+    if old is None:
         return {}
     rows = old.vectors.vectors()
     known = {text_key(c.index_text): rows[i] for i, c in enumerate(old.chunks)}
     known.update(zip(old.sentences.keys, old.sentences.vectors, strict=True))
     return known
+
+
+def _chunks(
+    docs: list[Document], settings: ChunkSettings, fits: Callable[[str], bool],
+    old: StoredIndex | None, settings_of: dict[str, Any],
+) -> list[Chunk]:
+    """Chunks of ``docs``; an unchanged document keeps its previous chunks (no re-tokenising)."""
+    same: dict[str, list[Chunk]] = {}
+    keys = ("encoding", "chunk_settings")
+    if old is not None and all(old.manifest.get(k) == settings_of[k] for k in keys):
+        before = old.manifest.get("sources", {})
+        unchanged = {d.doc_id for d in docs if before.get(d.doc_id, {}).get("sha256") == d.sha256}
+        for c in old.chunks:
+            if c.doc_id in unchanged:
+                same.setdefault(c.doc_id, []).append(c)
+    return [c for d in docs for c in (_valid(same.get(d.doc_id), d) or
+                                      chunk_document(d, settings, fits))]
+
+
+def _valid(chunks: list[Chunk] | None, doc: Document) -> list[Chunk] | None:
+    """``chunks`` when each still quotes ``doc`` exactly (a damaged file is re-chunked)."""
+    if chunks and all(doc.text[c.start : c.end] == c.text for c in chunks):
+        return chunks
+    return None
 
 
 def _embed(
@@ -155,8 +187,10 @@ def build_index(
     def fits(text: str) -> bool:
         return embedder.count_tokens(text) <= embedder.max_tokens
 
-    chunks = chunk_corpus(docs, settings, fits)
-    known = _previous_vectors(folder, embedder.name) if old_manifest else {}
+    old = _previous(folder, manifest) if old_manifest else None
+    chunks = _chunks(docs, settings, fits, old, manifest)
+    known = _previous_vectors(old)
+    del old
     vectors, _, embedded = _embed([c.index_text for c in chunks], embedder, known, progress)
     spans = corpus_sentences(docs)
     texts = {d.doc_id: d.text for d in docs}
