@@ -68,7 +68,8 @@ def test_save_load_round_trip(data: np.ndarray, tmp_path: Path, kind: str, mmap:
 def test_automatic_choice_follows_the_corpus_size() -> None:
     assert auto_spec(0).kind == auto_spec(EXACT_LIMIT).kind == "flat"
     assert auto_spec(EXACT_LIMIT + 1).kind == "hnsw"
-    assert auto_spec(1_000_000).kind == "hnsw"
+    big, medium = auto_spec(1_000_000), auto_spec(EXACT_LIMIT + 1)
+    assert big.kind == "hnsw" and big.ef_search > medium.ef_search  # wider search, same recall
     assert VectorSpec.from_manifest("flat-ip") == VectorSpec("flat")  # indexes before the choice
     spec = VectorSpec("ivf", nlist=64, nprobe=8)
     assert VectorSpec.from_manifest(spec.to_dict()) == spec
