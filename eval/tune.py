@@ -163,6 +163,7 @@ def _threshold(p: np.ndarray, answerable: np.ndarray, max_false: float) -> float
 
 
 def _fit_ranker(bot: qa.Bot, items: Sequence[GoldItem]) -> None:
+    """Search the sentence weights for the best top-1 sentence and use them."""
     pools = sentence_pools(bot, items)
     start = bot.answer_settings.weights.weights
     w_sent = fit_ranker(pools, start)
@@ -176,8 +177,25 @@ def _fit_ranker(bot: qa.Bot, items: Sequence[GoldItem]) -> None:
     )
 
 
+def _fit_abstention(samples: list[Sample], max_false: float) -> None:
+    """Fit the answerable and correct models on :data:`ABSTAIN_COLUMNS` and print them."""
+    x = np.array([s.features for s in samples])
+    answerable = np.array([s.item.answerable for s in samples])
+    right = np.array([s.right for s in samples], dtype=float)
+    cols, width = ABSTAIN_COLUMNS, x.shape[1]
+    w_ans = _expand(fit_logistic(x[:, cols], answerable.astype(float), l2=0.1), cols, width)
+    w_right = _expand(fit_logistic(x[:, cols], right, l2=0.1), cols, width)
+    p = 1.0 / (1.0 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ w_ans)))
+    t = _threshold(p, answerable, max_false)
+    print(f"items {len(samples)}; right when answering: {right[answerable].mean():.3f}")
+    print(f"abstains on unanswerable at t={t}: {np.mean(p[~answerable] < t):.3f}")
+    print(f"answerable_weights={tuple(round(float(v), 2) for v in w_ans)}")
+    print(f"correct_weights={tuple(round(float(v), 2) for v in w_right)}")
+    print(f"threshold={t}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Fit on dev and print the settings."""
+    """Fit on dev and print the settings to paste into ``qa/answer.py``."""
     parser = argparse.ArgumentParser(prog="python -m eval.tune", description=__doc__)
     parser.add_argument("--split", default="dev", choices=["dev"])
     parser.add_argument("--max-false-abstain", type=float, default=0.03)
@@ -189,36 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bot = qa.load()
     items = [g for g in load_gold() if g.split == args.split]
-    pools = sentence_pools(bot, items)
-    start = bot.answer_settings.weights.weights
-    w_sent = fit_ranker(pools, start)
-    print(
-        f"sentence top-1: {_ranking_quality(np.array(start[:-1]), pools):.3f} -> "
-        f"{_ranking_quality(w_sent[:-1], pools):.3f}"
-    )
-    print(f"ScoreWeights(weights={tuple(round(float(v), 2) for v in w_sent)})")
-    bot.answer_settings = replace(
-        bot.answer_settings, weights=ScoreWeights(tuple(float(v) for v in w_sent))
-    )
-    samples = collect(bot, items)
-    x = np.array([s.features for s in samples])
-    answerable = np.array([s.item.answerable for s in samples])
-    right = np.array([s.right for s in samples], dtype=float)
-    w_ans = _expand(
-        fit_logistic(x[:, ABSTAIN_COLUMNS], answerable.astype(float), l2=0.1),
-        ABSTAIN_COLUMNS,
-        x.shape[1],
-    )
-    w_right = _expand(
-        fit_logistic(x[:, ABSTAIN_COLUMNS], right, l2=0.1), ABSTAIN_COLUMNS, x.shape[1]
-    )
-    p = 1.0 / (1.0 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ w_ans)))
-    t = _threshold(p, answerable, args.max_false_abstain)
-    print(f"items {len(samples)}; right when answering: {right[answerable].mean():.3f}")
-    print(f"abstains on unanswerable at t={t}: {np.mean(p[~answerable] < t):.3f}")
-    print(f"answerable_weights={tuple(round(float(v), 2) for v in w_ans)}")
-    print(f"correct_weights={tuple(round(float(v), 2) for v in w_right)}")
-    print(f"threshold={t}")
+    if args.fit_ranker:
+        _fit_ranker(bot, items)
+    _fit_abstention(collect(bot, items), args.max_false_abstain)
     return 0
 
 

@@ -44,8 +44,8 @@ class AnswerSettings:
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 4.55, 2.94, 0.0, -1.68)
-    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.97, 2.68, 0.0, -2.44)
+    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 4.42, 3.19, 0.0, -1.67)
+    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.44, 3.31, 0.0, -2.32)
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,30 @@ def _index_dir(corpus: Path, embedder: Embedder, settings: ChunkSettings) -> Pat
     return root / f"{corpus.stem or 'corpus'}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
+_OPTIONS = frozenset(
+    {"chunker", "chunk_size", "chunk_overlap", "retriever", "top_k", "answer_settings"}
+)
+
+
+def _options(preset: str | None, options: dict[str, Any]) -> dict[str, Any]:
+    """The preset's options overridden by the explicit ones, checked."""
+    if preset is not None and preset not in PRESETS:
+        raise InvalidInputError(f"unknown preset {preset!r}; use one of {sorted(PRESETS)}")
+    opts = {**PRESETS.get(preset or "hybrid", {}), **options}
+    if unknown := set(opts) - _OPTIONS:
+        raise InvalidInputError(f"unknown option(s) {sorted(unknown)}; use {sorted(_OPTIONS)}")
+    return opts
+
+
+def _chunk_settings(opts: dict[str, Any]) -> ChunkSettings:
+    defaults = ChunkSettings()
+    return ChunkSettings(
+        chunker=opts.get("chunker", defaults.chunker),
+        size=opts.get("chunk_size", defaults.size),
+        overlap=opts.get("chunk_overlap", defaults.overlap),
+    )
+
+
 def load(
     path: str | Path | None = None,
     *,
@@ -175,29 +199,14 @@ def load(
 
     Options: ``chunker``, ``chunk_size``, ``chunk_overlap``, ``retriever``, ``top_k``,
     ``answer_settings``; ``preset`` names a set of them from :data:`PRESETS`.
+    A chunk file that no longer matches its sources is rebuilt (or, with
+    ``build=False``, reported).
     """
-    if preset is not None and preset not in PRESETS:
-        raise InvalidInputError(f"unknown preset {preset!r}; use one of {sorted(PRESETS)}")
-    opts = {**PRESETS.get(preset or "hybrid", {}), **options}
-    unknown = set(opts) - {
-        "chunker",
-        "chunk_size",
-        "chunk_overlap",
-        "retriever",
-        "top_k",
-        "answer_settings",
-    }
-    if unknown:
-        raise InvalidInputError(f"unknown option(s) {sorted(unknown)}")
+    opts = _options(preset, options)
     corpus = Path(path) if path is not None else default_corpus()
     docs = read_corpus(corpus)
     embedder = embedder or SentenceTransformerEmbedder()
-    defaults = ChunkSettings()
-    settings = ChunkSettings(
-        chunker=opts.get("chunker", defaults.chunker),
-        size=opts.get("chunk_size", defaults.size),
-        overlap=opts.get("chunk_overlap", defaults.overlap),
-    )
+    settings = _chunk_settings(opts)
     folder = Path(index_dir) if index_dir is not None else _index_dir(corpus, embedder, settings)
     stored, report = open_index(
         docs, embedder, settings, folder, build=build, rebuild=rebuild, progress=progress
@@ -208,9 +217,8 @@ def load(
         stored, report = open_index(
             docs, embedder, settings, folder, rebuild=True, progress=progress
         )
-    searcher = Searcher(stored, embedder, {d.doc_id: d for d in docs})
     return Bot(
-        searcher,
+        Searcher(stored, embedder, {d.doc_id: d for d in docs}),
         docs,
         retriever=opts.get("retriever", "hybrid"),
         top_k=opts.get("top_k", 5),
