@@ -43,11 +43,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(bot: qa.Bot | ui.ChatService, **options: Any) -> Iterator[str]:
-    """Serve the chat for ``bot`` on a free loopback port; yields its URL; closes it after."""
+def running(
+    bot: qa.Bot | ui.ChatService, *, served: dict[str, Any] | None = None, **options: Any
+) -> Iterator[str]:
+    """Serve the chat for ``bot`` on a free loopback port; yields its URL; closes it after.
+
+    ``options`` go to ``ui.build_app``, ``served`` (e.g. ``auth``, ``limits``) to ``ui.launch``.
+    """
     app = ui.build_app(bot, **options)
     port = free_port()
-    ui.launch(app, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    ui.launch(
+        app, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True, **(served or {})
+    )
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -116,12 +123,16 @@ def test_serve_warns_off_loopback_and_launches(
     monkeypatch: pytest.MonkeyPatch, fake_bot: qa.Bot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seen: dict[str, Any] = {}
+    for name in ("QA_AUTH", "QA_RATE_LIMIT", "QA_MAX_BODY", "QA_QUEUE_SIZE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(qa, "load", lambda *a, **k: fake_bot)
     monkeypatch.setattr("ui.app.launch", lambda app, **k: seen.update(k) or app)
     assert cli.serve(_parse(["serve", "--host", "0.0.0.0", "--port", "8123"])) == 0
     captured = capsys.readouterr()
     assert "warning" in captured.err and "0.0.0.0" in captured.err
-    assert seen == {"host": "0.0.0.0", "port": 8123, "quiet": True}
+    assert "no login" in captured.err
+    assert seen == {"host": "0.0.0.0", "port": 8123, "quiet": True, "auth": [],
+                    "limits": ui.Limits()}
     assert "http://0.0.0.0:8123" in captured.out
 
 

@@ -20,10 +20,12 @@ from typing import Any
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported, always
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 import qa
 from index.documents import Document
 from ui.chat import ALL_DOCS, ChatService, message_text, user_message
+from ui.limits import BodyLimit, Limits, RateLimiter
 from ui.render import unescape_text
 from ui.transcript import EMPTY_PASSAGES
 
@@ -93,13 +95,13 @@ def _undo(history: list[dict[str, Any]], event: gr.UndoData) -> tuple[Any, str]:
 
 
 def _api_endpoint(service: ChatService) -> None:
-    def ask(question: str) -> dict[str, Any]:
+    def ask(question: str, request: gr.Request) -> dict[str, Any]:
         """Answer one question about the transcript(s).
 
         Returns the JSON of `qa ask --json`: question, text, abstained, confidence,
         citations (verbatim quotes with character offsets) and passages.
         """
-        return service.ask_json(question)
+        return service.ask_json(question, request)
 
     ask.__annotations__ = typing.get_type_hints(ask)  # real types, for the API schema
     gr.api(ask, api_name="ask", concurrency_limit=4, concurrency_id="qa-api")
@@ -181,14 +183,24 @@ def build_app(
     *,
     examples: Sequence[str] | None = None,
     title: str = "Transcript QA",
+    limits: Limits | None = None,
 ) -> gr.Blocks:
-    """The chat app for ``bot`` (not launched: see :func:`launch`)."""
-    service = bot if isinstance(bot, ChatService) else ChatService(bot)
+    """The chat app for ``bot`` (not launched: see :func:`launch`).
+
+    ``limits`` (default :class:`~ui.limits.Limits`) sets each client's rate and the
+    queue's bound; a ``ChatService`` passed in keeps its own limiter.
+    """
+    limits = limits or Limits()
+    if isinstance(bot, ChatService):
+        service = bot
+    else:
+        limiter = RateLimiter(limits.rate) if limits.rate else None
+        service = ChatService(bot, limiter=limiter)
     with gr.Blocks(title=title, analytics_enabled=False, fill_width=True) as app:
         parts = _layout(service, default_examples(service.docs) if examples is None else examples)
         _wire(service, parts)
         _api_endpoint(service)
-    app.queue(default_concurrency_limit=4)
+    app.queue(default_concurrency_limit=4, max_size=limits.queue_size)
     return app
 
 
@@ -206,14 +218,24 @@ def launch(
     port: int = 7860,
     prevent_thread_lock: bool = False,
     quiet: bool = False,
+    auth: Sequence[tuple[str, str]] | None = None,
+    limits: Limits | None = None,
 ) -> gr.Blocks:
     """Serve ``app`` on ``host:port`` (loopback by default); never a public share link.
 
+    ``auth`` lists the ``(user, password)`` pairs that may log in (none: no login);
+    request bodies over ``limits.max_body_bytes`` are refused with a 413.
     With ``prevent_thread_lock=True`` it returns at once; stop it with ``app.close()``.
     """
+    max_body = (limits or Limits()).max_body_bytes
     if host not in LOOPBACK:
-        log.warning("serving on %s: anyone who can reach this address can use the app", host)
+        log.warning("serving on %s: anyone who can reach this address can %s", host,
+                    "try to log in" if auth else "use the app")
     app.launch(
+        auth=list(auth) if auth else None,
+        auth_message="Log in to ask about the transcripts." if auth else None,
+        max_file_size=max_body,
+        app_kwargs={"middleware": [Middleware(BodyLimit, max_bytes=max_body)]},
         server_name=host,
         server_port=port,
         share=False,

@@ -19,6 +19,8 @@ import gradio as gr
 
 import qa
 from index.documents import Document
+from qa.query import clean_question
+from ui.limits import RateLimiter, client_key, rate_message
 from ui.render import escape_text, stream_steps, unescape_text
 from ui.transcript import marks_in, render_documents, render_passages
 
@@ -63,6 +65,14 @@ def _assistant(text: str, **metadata: str) -> dict[str, Any]:
     return message
 
 
+def _usable(question: str) -> bool:
+    try:
+        clean_question(question)
+    except qa.InvalidInputError:
+        return False
+    return True
+
+
 def _role(message: object) -> str:
     return str(message.get("role", "")) if isinstance(message, dict) else ""
 
@@ -70,15 +80,26 @@ def _role(message: object) -> str:
 class ChatService:
     """Answers chat turns and ``/ask`` calls with one bot, one question at a time.
 
-    The bot is not made for concurrent use (its query cache is shared), so calls
-    into it are serialised; rendering and streaming run in parallel.
+    Calls into the bot are serialised; checking questions, rendering and streaming run
+    in parallel. With a ``limiter``, each client (see :func:`ui.limits.client_key`) may
+    only ask so often; the others are served meanwhile.
     """
 
-    def __init__(self, bot: qa.Bot, *, stream_delay: float = 0.03) -> None:
+    def __init__(
+        self, bot: qa.Bot, *, stream_delay: float = 0.03, limiter: RateLimiter | None = None
+    ) -> None:
         self.bot = bot
         self.docs: list[Document] = list(bot.documents)
         self.stream_delay = stream_delay
+        self.limiter = limiter
         self._lock = threading.Lock()
+
+    def refusal(self, request: gr.Request | None) -> str | None:
+        """The message for a client that asked too often (``None``: go ahead)."""
+        if self.limiter is None or request is None:
+            return None
+        wait = self.limiter.wait_time(client_key(request))
+        return rate_message(wait) if wait > 0 else None
 
     def doc_ids(self, choice: str | None) -> list[str] | None:
         """The ``doc_ids=`` for a dropdown choice (``None``: every document)."""
@@ -89,12 +110,17 @@ class ChatService:
     def ask(
         self, question: str, *, history: Sequence[str] = (), doc_ids: list[str] | None = None
     ) -> qa.Answer:
-        """``bot.ask``, serialised."""
+        """``bot.ask``, serialised; a bad question is refused before waiting for the bot."""
+        clean_question(question)
+        usable = [q for q in history if _usable(q)]  # refused questions give no context
         with self._lock:
-            return self.bot.ask(question, history=list(history), doc_ids=doc_ids)
+            return self.bot.ask(question, history=usable, doc_ids=doc_ids)
 
-    def ask_json(self, question: str) -> dict[str, Any]:
+    def ask_json(self, question: str, request: gr.Request | None = None) -> dict[str, Any]:
         """The ``/ask`` endpoint: the answer as ``Answer.to_dict()``, or a friendly error."""
+        refused = self.refusal(request)
+        if refused:
+            raise gr.Error(refused, print_exception=False)
         try:
             return self.ask(question).to_dict()
         except qa.InvalidInputError as exc:
@@ -133,7 +159,10 @@ class ChatService:
             return FRIENDLY_ERROR
 
     def respond(
-        self, history: list[dict[str, Any]] | None, choice: str | None
+        self,
+        history: list[dict[str, Any]] | None,
+        choice: str | None,
+        request: gr.Request | None = None,
     ) -> Iterator[Outputs]:
         """Answer the conversation's last (unanswered) question, yielding the chat as it grows.
 
@@ -150,7 +179,7 @@ class ChatService:
             status="pending",
         )
         yield [*history, working], gr.skip(), gr.skip()
-        result = self._answer(history, choice)
+        result = self.refusal(request) or self._answer(history, choice)
         if isinstance(result, str):
             yield [*history, _assistant(result)], gr.skip(), gr.skip()
             return
