@@ -8,15 +8,13 @@ FAISS without touching it. Kinds, chosen by :func:`auto_spec` from the corpus si
   :data:`EXACT_LIMIT` vectors, where it stays within the retrieval budget.
 - ``hnsw``: a graph (``IndexHNSWFlat``); sub-millisecond queries at a million
   vectors, recall set by ``ef_search``. Chosen above :data:`EXACT_LIMIT`.
-- ``ivf``: inverted lists (``IndexIVFFlat``), recall set by ``nprobe``; builds
-  several times faster than HNSW and memory-maps well, offered for very large or
-  often rebuilt corpora.
+- ``ivf``: inverted lists (``IndexIVFFlat``), recall set by ``nprobe``; builds far
+  faster than HNSW and memory-maps well: offered for often rebuilt corpora.
 
-Every kind reconstructs its vectors cheaply (HNSW from its flat storage, IVF
-through a direct id map), which serves ``vectors(ids)``, the embedding cache of
-incremental builds and exact search inside small filtered subsets, so no second
-copy is kept. Large files are memory-mapped (``IO_FLAG_MMAP_IFC``). Recall is
-measured, never assumed: :func:`measure_recall`.
+Every kind reconstructs vectors cheaply (HNSW from its flat storage, IVF by a
+direct id map): that serves ``vectors(ids)``, the build's embedding cache and
+exact search in small filtered subsets, so no second copy is kept. Large files
+are memory-mapped. Recall is measured, never assumed: :func:`measure_recall`.
 
     >>> import numpy as np
     >>> x = np.eye(4, dtype="float32")
@@ -31,7 +29,6 @@ measured, never assumed: :func:`measure_recall`.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -54,7 +51,6 @@ __all__ = [
     "load_store",
     "make_store",
     "measure_recall",
-    "spec_json",
 ]
 
 EXACT_LIMIT = 50_000  # a flat scan of 50,000 × 384 takes ~6 ms a query on one core here
@@ -117,15 +113,12 @@ class VectorStore(Protocol):
 
     def add(self, vectors: np.ndarray) -> None: ...
 
-    def search(
+    def search(  # scores and ids (n_queries, k), best first, -1 pads; ids restricts
         self, queries: np.ndarray, k: int, *, ids: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Scores and ids ``(n_queries, k)``, best first; ``-1`` pads; ``ids`` restricts."""
-        ...
+    ) -> tuple[np.ndarray, np.ndarray]: ...
 
     def vectors(self, ids: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
         """Stored vectors of ``ids`` (all when ``None``)."""
-        ...
 
     def save(self, folder: Path) -> None: ...
 
@@ -176,14 +169,13 @@ class FaissStore:
 
     def _train(self, x: np.ndarray) -> None:
         # 4·√n lists; k-means wants ≥ 39 training points a list
-        nlist = self.spec.nlist or int(4 * np.sqrt(len(x)))
-        nlist = max(1, min(nlist, len(x) // 39))
+        nlist = max(1, min(self.spec.nlist or int(4 * np.sqrt(len(x))), len(x) // 39))
         self.spec = VectorSpec(**{**self.spec.to_dict(), "nlist": nlist})
         self.index = _factory(self.spec, self.dim)
         self.index.set_direct_map_type(faiss.DirectMap.Array)  # type: ignore[attr-defined]  # cheap reconstruct(id)
         limit = nlist * 64  # more training points only cost time
-        sample = x if len(x) <= limit else x[np.sort(
-            np.random.default_rng(0).choice(len(x), limit, replace=False))]
+        pick = np.random.default_rng(0).choice(len(x), min(limit, len(x)), replace=False)
+        sample = x if len(x) <= limit else x[np.sort(pick)]
         self.index.train(sample)
         self._tune()
 
@@ -191,9 +183,8 @@ class FaissStore:
         if ids is None:
             return self.index.reconstruct_n(0, self.ntotal)
         wanted = np.asarray(ids, dtype="int64")
-        if not len(wanted):
-            return np.zeros((0, self.dim), "float32")
-        return self.index.reconstruct_batch(wanted)
+        empty = np.zeros((0, self.dim), "float32")
+        return self.index.reconstruct_batch(wanted) if len(wanted) else empty
 
     def search(
         self, queries: np.ndarray, k: int, *, ids: np.ndarray | None = None
@@ -237,8 +228,7 @@ class FaissStore:
 def _threads(n: int) -> Iterator[None]:
     """Run FAISS on ``n`` threads (0: unchanged) within the block.
 
-    A single query is too small to split: on two busy cores OpenMP's hand-offs
-    made a 20,000-vector flat search 3× slower than one thread (10.8 vs 3.1 ms).
+    OpenMP hand-offs made one 20,000-vector flat query 3× slower on 2 busy cores.
     """
     if n <= 0:
         yield
@@ -275,8 +265,7 @@ def make_store(spec: VectorSpec, dim: int) -> FaissStore:
 def load_store(folder: Path, spec: VectorSpec, *, mmap: bool | None = None) -> FaissStore:
     """The store saved in ``folder``; memory-mapped when ``mmap`` (default: when large).
 
-    A mapped index pages its vectors in from disk as searches touch them, so a
-    large archive costs little resident memory until it is used.
+    A mapped index pages vectors in as searches touch them: little resident memory.
     """
     path = folder / _INDEX
     if mmap is None:
@@ -305,11 +294,7 @@ def measure_recall(
     """
     _, got = store.search(queries, k)
     _, truth = exact.search(queries, k)
-    hits = [len(set(g[g >= 0]) & set(t[t >= 0])) / max(1, (t >= 0).sum()) for g, t in
-            zip(got, truth, strict=True)]
+    hits = [len(set(g[g >= 0]) & set(t[t >= 0])) / max(1, (t >= 0).sum())
+            for g, t in zip(got, truth, strict=True)]
     return float(np.mean(hits)) if hits else 1.0
 
-
-def spec_json(spec: VectorSpec) -> str:
-    """The spec as compact JSON (for logs and bench output)."""
-    return json.dumps(spec.to_dict(), sort_keys=True)
