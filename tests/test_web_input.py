@@ -58,6 +58,7 @@ def unsafe_markdown(text: str) -> list[str]:
     found = re.findall(r"(?<!\\)<(?!/?sub>)[^>]{0,20}", text)
     found += re.findall(r"(?<!\\)!(?<!\\)\[", text)
     found += re.findall(r"(?<!\\)\]\((?!#tqa-c\d+-\d+-\d+\))[^)]{0,30}", text)
+    found += re.findall(r"(?:https?|ftp)://\S{0,30}|www\.\S{0,30}", text, re.I)  # autolinks
     return found
 
 

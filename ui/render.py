@@ -36,6 +36,8 @@ ABSTAIN_HEADLINE = "The transcript does not answer this question."
 _MD_SPECIAL = r"\\`*_{}\[\]()#+\-!|~$<>"
 _MD_ESCAPE = re.compile(f"([{_MD_SPECIAL}])")
 _MD_UNESCAPE = re.compile(f"\\\\([{_MD_SPECIAL}])")
+_SCHEME = re.compile(r"(https?|ftps?|mailto|xmpp):", re.I)
+_WWW = re.compile(r"(www)\.", re.I)
 _GENERIC_ASKERS = {"deputy", "questioner", "audience", "journalist", "reporter", "participant"}
 _MAX_ABSTAIN_PASSAGES = 3
 _MAX_SNIPPET = 320
@@ -48,8 +50,12 @@ def escape_text(text: str) -> str:
 
     >>> escape_text("a_b [x](y)")
     'a\\\\_b \\\\[x\\\\]\\\\(y\\\\)'
+    >>> escape_text("see http://x.org or www.x.org")
+    'see http&#58;//x.org or www&#46;x.org'
     """
-    return _MD_ESCAPE.sub(r"\\\1", html.escape(text, quote=False))
+    escaped = _MD_ESCAPE.sub(r"\\\1", html.escape(text, quote=False))
+    # GFM would turn bare URLs into live links: an entity in the scheme or "www." stops it
+    return _WWW.sub(r"\1&#46;", _SCHEME.sub(r"\1&#58;", escaped))
 
 
 def unescape_text(text: str) -> str:
