@@ -28,6 +28,8 @@ MODULES = [
     "eval.summary",
     "eval.runner",
     "eval.tables",
+    "ui.limits",
+    "ui.auth",
 ]
 
 
