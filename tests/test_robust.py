@@ -224,3 +224,18 @@ def test_the_real_embedder_is_safe_to_share_between_threads() -> None:
     assert all(r.shape == (2, 384) for r in results)
     assert all(abs(float(r[1] @ expected) - 1.0) < 1e-4 for r in results)
     assert len(emb._cache) <= 64
+
+
+@pytest.mark.parametrize(("key", "value"), [("format_version", 0), ("model", "other-model")])
+def test_a_manifest_from_another_model_or_format_is_rebuilt(
+    tmp_path: Path, seed_path: Path, key: str, value: object
+) -> None:
+    folder = tmp_path / "idx"
+    qa.load(seed_path, index_dir=folder, embedder=HashingEmbedder())
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest[key] = value
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(qa.StaleIndexError, match=f"{key}.*qa index"):
+        qa.load(seed_path, index_dir=folder, embedder=HashingEmbedder(), build=False)
+    bot = qa.load(seed_path, index_dir=folder, embedder=HashingEmbedder())
+    assert bot.build_report is not None and bot.ask("Arctic Council").passages
