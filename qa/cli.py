@@ -16,6 +16,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from importlib.metadata import entry_points
+from typing import Any
 
 from index.errors import QAError
 from qa.api import Bot, load
@@ -77,7 +78,27 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def _requested(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (None for none, or when asking for help)."""
+    words = [a for a in argv if not a.startswith("-")]
+    if not words or any(a in ("-h", "--help") for a in argv[: argv.index(words[0])]):
+        return None
+    return words[0]
+
+
+def _add_plugins(sub: Any, wanted: str | None) -> None:
+    """Each plugin's commands; only the one asked for is imported (they are heavy: Gradio)."""
+    for ep in entry_points(group="qa.commands"):
+        if wanted is not None and ep.name != wanted:
+            sub.add_parser(ep.name, help=f"(see qa {ep.name} --help)")
+            continue
+        try:
+            ep.load()(sub)
+        except Exception as exc:  # a broken plugin must not take the core commands down
+            log.info("command %r is unavailable: %s", ep.name, exc)
+
+
+def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qa", description="Ask questions about transcripts; get answers with verbatim quotes."
     )
@@ -94,18 +115,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default 5)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.set_defaults(func=_cmd_ask)
-    for ep in entry_points(group="qa.commands"):
-        try:
-            ep.load()(sub)
-        except Exception as exc:  # a broken plugin must not take the core commands down
-            log.info("command %r is unavailable: %s", ep.name, exc)
+    _add_plugins(sub, _requested(argv))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 failed, 2 usage)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser(argv).parse_args(argv)
     if args.verbose:
         logging.getLogger().setLevel(logging.INFO)
     try:
