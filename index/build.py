@@ -147,7 +147,7 @@ def _embed(
         fresh = embedder.encode(list(todo.values()), progress=progress)
         known.update(zip(todo, fresh, strict=True))
     rows = [known[k] for k in keys]
-    vectors = np.stack(rows).astype("float32") if rows else np.zeros((0, embedder.dim), "float32")
+    vectors = np.stack(rows, dtype="float32") if rows else np.zeros((0, embedder.dim), "float32")
     return vectors, keys, len(todo)
 
 
@@ -202,7 +202,9 @@ def build_index(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     store = build_store(vectors, vector_spec)
-    write_index(folder, manifest, chunks, store, SentenceTable(spans, sent_vectors, keys))
+    stored = write_index(
+        folder, manifest, chunks, store, SentenceTable(spans, sent_vectors, keys)
+    )
     report = _report(
         old_manifest or {},
         manifest,
@@ -211,7 +213,7 @@ def build_index(
         reused=len(chunks) - embedded,
         seconds=time.perf_counter() - started,
     )
-    return load_index(folder), report
+    return stored, report
 
 
 def _read_manifest(folder: Path) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from index.vectors import VectorSpec, VectorStore, load_store
 __all__ = ["FORMAT_VERSION", "StoredIndex", "build_lock", "load_index", "write_index"]
 
 FORMAT_VERSION = 1
+_CHUNK_FIELDS = fields(Chunk)
 _FILES = ("manifest.json", "chunks.jsonl", "vectors.faiss", "lexical", "sentences.npy")
 
 
@@ -60,10 +61,11 @@ def write_index(
     chunks: list[Chunk],
     vectors: VectorStore,
     sentences: SentenceTable,
-) -> None:
+) -> StoredIndex:
     """Write a complete index to ``folder``, replacing what was there in one rename.
 
-    ``manifest["vector_index"]`` is set from ``vectors.spec``.
+    ``manifest["vector_index"]`` is set from ``vectors.spec``. Returns the index as
+    written, so a build need not read it back (sentence vectors as stored: float16).
     """
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
@@ -71,17 +73,22 @@ def write_index(
     try:
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as out:
             for chunk in chunks:
-                out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+                # not asdict(): its deep copies cost seconds on a large archive
+                record = {f.name: getattr(chunk, f.name) for f in _CHUNK_FIELDS}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
         vectors.save(tmp)
         manifest = {**manifest, "vector_index": vectors.spec.to_dict()}
         (tmp / "lexical").mkdir()
-        LexicalIndex.build([c.index_text for c in chunks]).save(tmp / "lexical")
+        lexical = LexicalIndex.build([c.index_text for c in chunks])
+        lexical.save(tmp / "lexical")
         sentences.save(tmp)
         # the manifest goes last: its presence marks a finished folder
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         _swap_in(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    stored = SentenceTable(sentences.spans, sentences.vectors.astype("float16"), sentences.keys)
+    return StoredIndex(manifest, list(chunks), vectors, lexical, folder, stored)
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:
