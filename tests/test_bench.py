@@ -34,3 +34,11 @@ def test_table_and_stats() -> None:
     assert (s.median, s.min, s.max, s.n) == (2.0, 1.0, 3.0, 3)
     text = table([Figure("x", s, "ms", "≤ 2", True)])
     assert "x" in text and "2 ms" in text and "yes" in text
+
+
+@pytest.mark.parametrize("name", ["common", "ann", "seed", "stack"])
+def test_module_examples_run(name: str) -> None:
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module(f"bench.{name}")).failed == 0

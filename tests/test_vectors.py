@@ -127,3 +127,11 @@ def test_hnsw_index_on_disk_answers_and_filters_by_document(corpus: Path, tmp_pa
     assert len(lavrov) == 5 and {p.doc_id for p in lavrov} == {"lavrov"}
     answer = bot.ask(question, doc_ids=["budget"])
     assert all(c.doc_id == "budget" for c in answer.citations)
+
+
+def test_module_examples_run() -> None:
+    import doctest
+
+    import index.vectors
+
+    assert doctest.testmod(index.vectors).failed == 0
