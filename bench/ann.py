@@ -85,7 +85,7 @@ def _sweep(store: FaissStore, exact: FaissStore, queries: np.ndarray) -> list[di
         return []
     base = store.spec
     points = []
-    for value in (32, 64, 128, 256, 384, 512):
+    for value in (64, 128, 256, 320, 384, 512):
         store.spec = VectorSpec(**{**base.to_dict(), knob: value})
         store._tune()
         points.append({knob: value, "recall@10": measure_recall(store, exact, queries, 10),

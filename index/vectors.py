@@ -95,12 +95,12 @@ def auto_spec(n: int) -> VectorSpec:
     """The index for ``n`` vectors: exact while that is fast enough, else HNSW.
 
     A bigger graph needs a wider search for the same recall: on a million
-    synthetic sentence-like vectors efSearch 128 reached recall@10 0.84 and 256
-    reached 0.94 (3.3 ms), so a million vectors get 384 (BENCHMARKS.md).
+    synthetic sentence-like vectors efSearch 128, 256, 384 reached recall@10
+    0.84, 0.94, 0.97 at 1.8, 4.2, 5.0 ms, so large stores get 320 (BENCHMARKS.md).
     """
     if n <= EXACT_LIMIT:
         return VectorSpec("flat")
-    return VectorSpec("hnsw", ef_search=128 if n < LARGE else 384)
+    return VectorSpec("hnsw", ef_search=128 if n < LARGE else 320)
 
 
 class VectorStore(Protocol):
