@@ -109,16 +109,20 @@ def token_f1(prediction: str, answers: Sequence[str]) -> float:
 def contains_answer(prediction: str, answers: Sequence[str]) -> float:
     """1.0 when some normalized answer appears in the normalized prediction as whole words.
 
-    Whole words, so "7" is not found in "1970"; empty answers never match.
+    Whole words, so "7" is not found in "1970"; empty answers never match. A gold
+    answer of several parts ("Georgia; a seat is kept for it") matches when every
+    part appears, in any order: the parts of a multi-part answer come from different quotes.
 
         >>> contains_answer("He met Marco Rubio in Riyadh.", ["Rubio"])
         1.0
         >>> contains_answer("In 1970.", ["7"])
         0.0
+        >>> contains_answer("A 3+1 format … a Kurdish quasi-state", ["Kurdish quasi-state; 3+1"])
+        1.0
     """
     pred = f" {normalize_answer(prediction)} "
-    golds = [normalize_answer(a) for a in answers]
-    return _best([float(f" {g} " in pred) for g in golds if g])
+    golds = [[normalize_answer(p) for p in a.split(";")] for a in answers]
+    return _best([float(all(f" {p} " in pred for p in g)) for g in golds if all(g)])
 
 
 def answer_words(text: str) -> int:

@@ -23,6 +23,7 @@ from index.documents import Document
 from index.sentvec import SentenceTable
 from qa.candidates import Candidate, ScoreWeights, content_words, score_candidates
 from qa.citations import make_citation
+from qa.focus import counts_focus, focus_head, unknown_names
 from qa.intent import answer_kind
 from qa.types import Answer, Citation, Passage
 
@@ -30,6 +31,8 @@ __all__ = ["ABSTAIN_TEXT", "AnswerSettings", "Evidence", "extract_answer", "feat
 
 ABSTAIN_TEXT = "The transcript does not say. The closest passages are shown below."
 _WANTS_THING = frozenset({"money", "exact_date", "date", "number", "person", "name", "list"})
+_COUNTS = frozenset({"money", "number"})
+_VOCABULARY: dict[tuple[tuple[str, int, int], ...], frozenset[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,14 @@ class AnswerSettings:
     weights: ScoreWeights = field(default_factory=ScoreWeights)
     grow_ratio: float = 0.7
     extra_ratio: float = 0.9
+    count_ratio: float = 0.6
     max_quotes: int = 3
-    threshold: float = 0.75
+    threshold: float = 0.53
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 4.42, 3.19, 0.0, -1.67)
-    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.44, 3.31, 0.0, -2.32)
+    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 3.54, 1.87, 0.0, 1.15, -1.62, -2.66)
+    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.52, 2.73, 0.0, 0.45, -1.06, -2.9)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,28 @@ def _logit(weights: Sequence[float], feats: Sequence[float]) -> float:
     return sum(w * f for w, f in zip(weights[:-1], feats, strict=True)) + weights[-1]
 
 
+def _vocabulary(docs: Mapping[str, Document]) -> frozenset[str]:
+    key = tuple((doc_id, len(d.text), hash(d.text)) for doc_id, d in docs.items())
+    if key not in _VOCABULARY:
+        _VOCABULARY.clear()  # one corpus at a time is the common case
+        _VOCABULARY[key] = frozenset().union(*(content_words(d.text) for d in docs.values()))
+    return _VOCABULARY[key]
+
+
+def _focus_features(
+    question: str, kind: str | None, bearing: Sequence[Candidate], docs: Mapping[str, Document]
+) -> tuple[float, float]:
+    """Whether a number counts the thing asked, and whether the corpus knows its names."""
+    head = focus_head(question)
+    attach = 1.0
+    if kind in _COUNTS:
+        texts = (docs[c.doc_id].text[c.start : c.end] for c in bearing[:5])
+        attach = float(any(counts_focus(head, t) for t in texts))
+    vocabulary = _vocabulary(docs)
+    absent = float(bool(head - vocabulary) or unknown_names(question, vocabulary) > 0)
+    return attach, absent
+
+
 def features(
     question: str,
     pool: Sequence[Candidate],
@@ -75,14 +101,16 @@ def features(
 
     For a question that wants a thing (a date, number, name …) the strength is
     that of the best sentence that brings one: a sentence on topic without the
-    thing asked for is exactly how an unanswerable question looks.
+    thing asked for is exactly how an unanswerable question looks. So is a number
+    that counts something other than what was asked, and a name the corpus never uses.
     """
     best = pool[0]
     top_dense = max((p.dense_score or 0.0) for p in passages)
-    if answer_kind(question) in _WANTS_THING:
-        bearing = [c for c in pool if c.brings_kind]
-        kind = max(bearing, key=lambda c: c.dense + c.overlap) if bearing else None
-        kind_dense, kind_overlap = (kind.dense, kind.overlap) if kind else (0.0, 0.0)
+    kind = answer_kind(question)
+    bearing = [c for c in pool if c.brings_kind] if kind in _WANTS_THING else list(pool)
+    if kind in _WANTS_THING:
+        top = max(bearing, key=lambda c: c.dense + c.overlap) if bearing else None
+        kind_dense, kind_overlap = (top.dense, top.overlap) if top else (0.0, 0.0)
     else:
         kind_dense, kind_overlap = best.dense, best.overlap
     wanted = content_words(question)
@@ -90,7 +118,8 @@ def features(
     for p in passages:
         seen |= content_words(p.text)
     found = len(wanted & seen) / len(wanted) if wanted else 0.0
-    return (best.dense, best.overlap, top_dense, kind_dense, kind_overlap, found)
+    attach, absent = _focus_features(question, kind, bearing, docs)
+    return (best.dense, best.overlap, top_dense, kind_dense, kind_overlap, found, attach, absent)
 
 
 def _adjacent(a: Candidate, b: Candidate, doc: Document) -> bool:
@@ -140,11 +169,32 @@ def _extras(
     return extra
 
 
+def _core(
+    question: str, pool: Sequence[Candidate], docs: Mapping[str, Document], settings: AnswerSettings
+) -> Candidate:
+    """The best sentence, or for "how many X" a nearly as good one whose number counts X."""
+    best = pool[0]
+    if answer_kind(question) not in _COUNTS:
+        return best
+    head = focus_head(question)
+    if not head or counts_focus(head, docs[best.doc_id].text[best.start : best.end]):
+        return best
+    for other in pool[1:10]:
+        text = docs[other.doc_id].text[other.start : other.end]
+        if (
+            other.brings_kind
+            and other.score >= settings.count_ratio * best.score
+            and (counts_focus(head, text))
+        ):
+            return other
+    return best
+
+
 def select(
     question: str, pool: Sequence[Candidate], docs: Mapping[str, Document], settings: AnswerSettings
 ) -> list[Candidate]:
     """The sentences that make the answer, in document order."""
-    best = pool[0]
+    best = _core(question, pool, docs, settings)
     chosen = [best]
     if (grown := _grow(best, pool, docs[best.doc_id], settings)) is not None:
         chosen.append(grown)

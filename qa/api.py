@@ -21,6 +21,7 @@ from index.documents import Document, read_corpus
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import CorruptIndexError, InvalidInputError
 from qa.answer import AnswerSettings, extract_answer
+from qa.multipart import join_answers, split_question
 from qa.query import clean_question, followup_query
 from qa.retrieve import Searcher
 from qa.types import Answer, Passage
@@ -123,12 +124,24 @@ class Bot:
         """
         cleaned = clean_question(question)
         query = followup_query(cleaned, history or ())
-        passages = self.searcher.search(
-            query, _check_k(k or self.top_k), retriever or self.retriever, self._doc_filter(doc_ids)
-        )
+        search = (_check_k(k or self.top_k), retriever or self.retriever, self._doc_filter(doc_ids))
+        parts = split_question(cleaned)
+        if len(parts) == 1:
+            return self._answer(cleaned, query, *search)
+        # a later part leans on the first ("…, and what has Russia promised it?")
+        answers = [
+            self._answer(p, p if i == 0 else f"{parts[0]} {p}", *search)
+            for i, p in enumerate(parts)
+        ]
+        return join_answers(cleaned, answers)
+
+    def _answer(
+        self, question: str, query: str, k: int, retriever: str, doc_filter: set[str] | None
+    ) -> Answer:
+        passages = self.searcher.search(query, k, retriever, doc_filter)
         qvec = self.searcher.query_vector(query)
         table = self.searcher.stored.sentences
-        return extract_answer(cleaned, qvec, passages, self._docs, table, self.answer_settings)
+        return extract_answer(question, qvec, passages, self._docs, table, self.answer_settings)
 
 
 def _check_k(k: int) -> int:

@@ -103,7 +103,7 @@ _PATTERNS = {
     ),
     "exact_date": re.compile(
         rf"\b(({_MONTHS}) \d{{1,2}}|\d{{1,2}} ({_MONTHS})|"
-        r"\d{1,2}(st|nd|rd|th)|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b"
+        r"\d{1,2}(st|nd|rd|th)(?! [Cc]entur)|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b"
     ),
     "date": re.compile(
         rf"\b(1[89]\d\d|20\d\d|{_MONTHS}|yesterday|today|tomorrow|"

@@ -22,6 +22,8 @@ MODULES = [
     "qa.citations",
     "qa.candidates",
     "qa.intent",
+    "qa.focus",
+    "qa.multipart",
     "index.sentvec",
     "eval.results",
     "eval.scoring",

@@ -30,7 +30,16 @@ def test_answers_cite_the_right_passage(real_bot: qa.Bot, question: str) -> None
 
 
 @pytest.mark.parametrize(
-    "question", ["Who won the 2018 FIFA World Cup?", "What is a good recipe for banana bread?"]
+    "question",
+    [
+        "Who won the 2018 FIFA World Cup?",
+        "What is a good recipe for banana bread?",
+        # on topic, but the transcript does not say: a number of something else, a name it
+        # never uses, a thing it never mentions
+        "How many Russian compatriots live in Kazakhstan?",
+        "What did Lavrov say about the Nord Stream pipelines?",
+        "Which airlines fly between the Russian Far East and Southeast Asia?",
+    ],
 )
 def test_off_topic_questions_abstain(real_bot: qa.Bot, question: str) -> None:
     ans = real_bot.ask(question)
