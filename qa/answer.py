@@ -14,6 +14,7 @@ on the dev split of the gold set (``eval/tune.py``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from index.documents import Document
 from index.sentvec import SentenceTable
 from qa.candidates import Candidate, ScoreWeights, content_words, score_candidates
 from qa.citations import make_citation
-from qa.focus import counts_focus, focus_head, unknown_names
+from qa.focus import counts_focus, focus_head, mentions_focus, titled_focus, unknown_names
 from qa.intent import answer_kind
 from qa.types import Answer, Citation, Passage
 
@@ -32,6 +33,7 @@ __all__ = ["ABSTAIN_TEXT", "AnswerSettings", "Evidence", "extract_answer", "feat
 ABSTAIN_TEXT = "The transcript does not say. The closest passages are shown below."
 _WANTS_THING = frozenset({"money", "exact_date", "date", "number", "person", "name", "list"})
 _COUNTS = frozenset({"money", "number"})
+_FIRST_PERSON = re.compile(r"\b(I|we|my|our|us|me)\b")
 _VOCABULARY: dict[tuple[tuple[str, int, int], ...], frozenset[str]] = {}
 
 
@@ -44,12 +46,12 @@ class AnswerSettings:
     extra_ratio: float = 0.9
     count_ratio: float = 0.6
     max_quotes: int = 3
-    threshold: float = 0.53
+    threshold: float = 0.55
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 3.54, 1.87, 0.0, 1.15, -1.62, -2.66)
-    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.52, 2.73, 0.0, 0.45, -1.06, -2.9)
+    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 3.34, 2.03, 0.0, 1.53, -1.7, -2.85)
+    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.76, 2.38, 0.0, 0.94, -1.21, -3.07)
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,12 @@ def _focus_features(
     """Whether a number counts the thing asked, and whether the corpus knows its names."""
     head = focus_head(question)
     attach = 1.0
+    texts = [docs[c.doc_id].text[c.start : c.end] for c in bearing[:5]]
+    titled = titled_focus(question)
     if kind in _COUNTS:
-        texts = (docs[c.doc_id].text[c.start : c.end] for c in bearing[:5])
         attach = float(any(counts_focus(head, t) for t in texts))
+    elif kind in ("name", "person") and titled:  # "who is the ambassador": says "ambassador"
+        attach = float(any(mentions_focus(titled, t) > 0 for t in texts))
     vocabulary = _vocabulary(docs)
     absent = float(bool(head - vocabulary) or unknown_names(question, vocabulary) > 0)
     return attach, absent
@@ -198,7 +203,8 @@ def select(
     chosen = [best]
     if (grown := _grow(best, pool, docs[best.doc_id], settings)) is not None:
         chosen.append(grown)
-    chosen += _extras(question, chosen, pool, docs, settings)
+    if answer_kind(question) != "speaker":  # who said it is told by one quote
+        chosen += _extras(question, chosen, pool, docs, settings)
     return sorted(chosen, key=lambda c: (c.doc_id, c.start))
 
 
@@ -224,10 +230,17 @@ def attribution(c: Citation) -> str:
     return f"{c.speaker} said this"
 
 
-def _text(question: str, citations: Sequence[Citation]) -> str:
+def _text(question: str, citations: Sequence[Citation], core: Candidate) -> str:
+    """The quotes; for "who" questions with who said the main one.
+
+    "Who gave the opening address?" is answered by "I am happy to address …" only
+    together with its speaker: a first-person quote names its author by attribution.
+    """
     quotes = " … ".join(c.quote for c in citations)
-    if answer_kind(question) == "speaker":
-        return f"{attribution(citations[0])}: “{quotes}”"
+    main = next(c for c in citations if c.doc_id == core.doc_id and c.start <= core.start < c.end)
+    kind = answer_kind(question)
+    if kind == "speaker" or (kind == "person" and _FIRST_PERSON.search(main.quote)):
+        return f"{attribution(main)}: “{quotes}”"
     return quotes
 
 
@@ -267,7 +280,8 @@ def extract_answer(
     confidence = sigmoid(_logit(settings.correct_weights, found.features))
     if answerable < settings.threshold:
         return Answer(question, ABSTAIN_TEXT, True, min(confidence, answerable), [], list(passages))
-    citations = _citations(select(question, found.pool, docs, settings), docs)
-    return Answer(
-        question, _text(question, citations), False, confidence, citations, list(passages)
-    )
+    chosen = select(question, found.pool, docs, settings)
+    citations = _citations(chosen, docs)
+    core = _core(question, found.pool, docs, settings)
+    text = _text(question, citations, core)
+    return Answer(question, text, False, confidence, citations, list(passages))

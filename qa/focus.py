@@ -20,7 +20,14 @@ import re
 
 from qa.candidates import content_words
 
-__all__ = ["counts_focus", "focus_head", "focus_words", "mentions_focus", "unknown_names"]
+__all__ = [
+    "counts_focus",
+    "focus_head",
+    "focus_words",
+    "mentions_focus",
+    "titled_focus",
+    "unknown_names",
+]
 
 _AUX = frozenset(
     """is are was were do does did will would can could has have had be been should shall
@@ -36,9 +43,13 @@ _STOP = frozenset(
     those it its their his her our your my not no so if who whom whose which where when
     why how""".split()  # noqa: SIM905
 )
-_HEAD = (
+_TITLE_HEAD = (
     re.compile(r"\b(?:name|title) of (?:the |a |an )?(?P<rest>.+)", re.I),
-    re.compile(r"^\s*who (?:is|was|are|were) (?:the |a |an )?(?P<rest>.+)", re.I),
+    re.compile(r"^\s*who (?:is|was) (?:the |a |an )?(?P<rest>.+)", re.I),
+)
+_HEAD = (
+    *_TITLE_HEAD,
+    re.compile(r"^\s*who (?:are|were) (?:the |a |an )?(?P<rest>.+)", re.I),
     re.compile(r"\bhow (?:many|much)\s+(?P<rest>.+)", re.I),
     re.compile(r"^\s*(?:in |for |of |to |at |on |from )?(?:which|what|whose)\s+(?P<rest>.+)", re.I),
 )
@@ -89,6 +100,22 @@ def _head_phrase(question: str) -> list[str]:
             continue  # "what is …", "which did …": no noun right after the wh-word
         return _head_tokens(rest)
     return []
+
+
+def titled_focus(question: str) -> frozenset[str]:
+    """The focus of a question that asks for a name by what it is called or does.
+
+    "What is the name of the deputy who asked …" and "Who is Russia's ambassador …"
+    are answered by a sentence that says "deputy" or "ambassador" beside the name.
+
+        >>> sorted(titled_focus("Who is Russia's ambassador to Moldova?"))
+        ['ambas']
+        >>> titled_focus("Who spoke first?")
+        frozenset()
+    """
+    if any(p.search(question) for p in _TITLE_HEAD):
+        return focus_words(question)
+    return frozenset()
 
 
 def focus_words(question: str) -> frozenset[str]:

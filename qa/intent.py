@@ -35,7 +35,8 @@ _KINDS = (
         "money",
         re.compile(
             r"\b(how much (money|funding|did \w+ cost|does \w+ cost|will \w+ cost)|"
-            r"what (budget|sum|amount of money)|how much .*\b(budget|cost|spend|"
+            r"what (budget|sum|amount of money)|what is \S+ budget|what is the budget|"
+            r"how much .*\b(budget|cost|spend|"
             r"spent|fund\w*|invest\w*|paid|pay)\b)",
             re.I,
         ),
@@ -125,6 +126,11 @@ _PATTERNS = {
         re.I,
     ),
 }
+_LEAD_IN = re.compile(
+    r"^\s*(according to|in|from|by|for|as far as)\b[^,?]{1,40},\s*(?=(why|when|who|whom|whose|"
+    r"what|which|how|where)\b)",
+    re.I,
+)
 _ABOUT_ASKER = re.compile(
     r"\b(ask|asked|asking|deputy|deputies|questioner|question|raised)\b", re.I
 )
@@ -132,9 +138,14 @@ _ABOUT_ASKER = re.compile(
 
 def answer_kind(question: str) -> str | None:
     """``speaker``, ``money``, ``exact_date``, ``date``, ``number``, ``person``, ``reason``,
-    ``list``, ``name`` or None."""
+    ``list``, ``name`` or None. A lead-in ("In Lavrov's view, why …") does not hide the kind.
+
+        >>> answer_kind("According to Rubio, why did the talks go well?")
+        'reason'
+    """
+    asked = _LEAD_IN.sub("", question, count=1)
     for kind, pattern in _KINDS:
-        if pattern.search(question):
+        if pattern.search(asked):
             return kind
     return None
 

@@ -50,3 +50,20 @@ def test_off_topic_questions_abstain(real_bot: qa.Bot, question: str) -> None:
 def test_speaker_of_citations(real_bot: qa.Bot) -> None:
     ans = real_bot.ask("What did the deputy ask about the 3+3 platform?")
     assert ans.passages and any(p.role == "question" for p in ans.passages)
+
+
+@pytest.mark.parametrize(
+    ("question", "who"),
+    [
+        # the speaker of the main quote, not of an extra one elsewhere
+        ("Did Lavrov or a deputy propose a START-4 treaty?", "A deputy asked this"),
+        # a first-person quote answers "who" by its speaker
+        ("Who gave the opening address to the Duma deputies?", "Sergey Lavrov said this"),
+    ],
+)
+def test_who_questions_name_the_speaker_of_the_main_quote(
+    real_bot: qa.Bot, question: str, who: str
+) -> None:
+    ans = real_bot.ask(question)
+    assert ans.text.startswith(who), ans.text
+    assert len(ans.citations) >= 1

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from qa.candidates import content_words
-from qa.focus import counts_focus, focus_head, focus_words, mentions_focus, unknown_names
+from qa.focus import (
+    counts_focus,
+    focus_head,
+    focus_words,
+    mentions_focus,
+    titled_focus,
+    unknown_names,
+)
 
 
 @pytest.mark.parametrize(
@@ -71,3 +78,12 @@ def test_unknown_names_ignore_the_first_word_and_possessives() -> None:
     assert unknown_names("In Lavrov's view, why is Brussels in disarray?", vocabulary) == 0
     assert unknown_names("Greenland is cold?", vocabulary) == 0  # first word: any capital
     assert unknown_names("where did rubio go?", vocabulary) == 0
+
+
+def test_titled_focus_only_for_questions_that_ask_a_name_by_its_title() -> None:
+    assert titled_focus("What is the name of the deputy who asked about the Arctic?") == (
+        content_words("deputy")
+    )
+    assert titled_focus("Who is Russia's ambassador to Moldova?") == content_words("ambassador")
+    assert titled_focus("Who are the members of the group?") == frozenset()
+    assert titled_focus("How many ships sailed?") == frozenset()
