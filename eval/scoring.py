@@ -20,10 +20,12 @@ What counts as a **right answer** (for answerable items only; an abstention is n
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from eval.gold import GoldItem, locate_evidence
 from eval.metrics import (
+    AnswerScore,
     Span,
     answer_words,
     citation_evidence_recall,
@@ -94,6 +96,18 @@ def _citation(c: Citation) -> dict[str, Any]:
             "role": c.role, "quote": c.quote}
 
 
+def _score(ans: Answer, answers: Sequence[str]) -> AnswerScore:
+    """Containment of the whole answer text; exact match and F1 of the short answer when
+    there is one (a quote is never an exact match), else of the text."""
+    whole = score_answer(ans.text, answers)
+    if ans.short is None:
+        return whole
+    short = score_answer(ans.short.quote, answers)
+    return replace(
+        whole, exact_match=short.exact_match, token_f1=max(short.token_f1, whole.token_f1)
+    )
+
+
 def score_item(
     item: GoldItem,
     passages: Sequence[Passage],
@@ -105,7 +119,7 @@ def score_item(
     """Every score of one item; ``passages`` are the top ``max(ks)`` retrieved for it."""
     evidence = locate_evidence(item, texts) if item.evidence else []
     cites = ans.citations
-    score = score_answer(ans.text, item.answers) if item.answerable else None
+    score = _score(ans, item.answers) if item.answerable else None
     cite_recall = (
         citation_evidence_recall(cites, evidence).recall if evidence and not ans.abstained else None
     )

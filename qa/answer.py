@@ -26,6 +26,7 @@ from qa.candidates import Candidate, ScoreWeights, content_words, score_candidat
 from qa.citations import make_citation
 from qa.focus import counts_focus, focus_head, mentions_focus, titled_focus, unknown_names
 from qa.intent import answer_kind
+from qa.short import short_span
 from qa.types import Answer, Citation, Passage
 
 __all__ = ["ABSTAIN_TEXT", "AnswerSettings", "Evidence", "extract_answer", "features", "sigmoid"]
@@ -244,6 +245,12 @@ def _text(question: str, citations: Sequence[Citation], core: Candidate) -> str:
     return quotes
 
 
+def _short(question: str, core: Candidate, doc: Document) -> Citation | None:
+    """The short answer inside the main sentence, as a checked verbatim citation."""
+    span = short_span(question, doc.text[core.start : core.end])
+    return make_citation(doc, core.start + span[0], core.start + span[1]) if span else None
+
+
 def evidence(
     question: str,
     qvec: np.ndarray,
@@ -283,5 +290,8 @@ def extract_answer(
     chosen = select(question, found.pool, docs, settings)
     citations = _citations(chosen, docs)
     core = _core(question, found.pool, docs, settings)
+    short = _short(question, core, docs[core.doc_id])
     text = _text(question, citations, core)
-    return Answer(question, text, False, confidence, citations, list(passages))
+    if short is not None:
+        text = f"{short.quote} — {text}"
+    return Answer(question, text, False, confidence, citations, list(passages), short)

@@ -27,6 +27,7 @@ __all__ = [
     "mentions_focus",
     "titled_focus",
     "unknown_names",
+    "with_synonyms",
 ]
 
 _AUX = frozenset(
@@ -146,7 +147,7 @@ def mentions_focus(focus: frozenset[str], text: str) -> float:
     return len(focus & content_words(text)) / len(focus)
 
 
-def _same(stems: frozenset[str]) -> frozenset[str]:
+def with_synonyms(stems: frozenset[str]) -> frozenset[str]:
     """The stems with their near-synonyms (a count of states answers "how many countries")."""
     out = set(stems)
     for group in _SYNONYMS:
@@ -163,7 +164,7 @@ def counts_focus(focus: frozenset[str], sentence: str) -> bool:
     """
     if not focus:
         return bool(_NUMBER.search(sentence))
-    wanted = _same(focus)
+    wanted = with_synonyms(focus)
     words = _TOKEN.findall(sentence)
     for i, word in enumerate(words):
         if _NUMBER.fullmatch(word):

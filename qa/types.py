@@ -72,12 +72,15 @@ class Answer:
     confidence: float
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    # the number, date or name asked for, as a verbatim span inside the main quote
+    short: Citation | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``qa ask --json`` and the UI's ``/ask`` endpoint."""
         return {
             "question": self.question,
             "text": self.text,
+            "short": self.short.to_dict() if self.short else None,
             "abstained": self.abstained,
             "confidence": self.confidence,
             "citations": [c.to_dict() for c in self.citations],

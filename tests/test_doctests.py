@@ -24,6 +24,7 @@ MODULES = [
     "qa.intent",
     "qa.focus",
     "qa.multipart",
+    "qa.short",
     "index.sentvec",
     "eval.results",
     "eval.scoring",

@@ -191,3 +191,13 @@ def test_nothing_to_answer_changes_nothing(fake_bot: qa.Bot) -> None:
     history = [{"role": "assistant", "content": "hello"}]
     steps = list(ChatService(fake_bot).respond(history, None))
     assert len(steps) == 1 and steps[0][0] == history
+
+
+def test_short_answer_leads_the_reply_then_the_quotes(fake_bot: qa.Bot) -> None:
+    answer = fake_bot.ask("How many new embassies has Russia already opened in Africa?")
+    if answer.abstained or answer.short is None:  # the fake embedder may pick another sentence
+        answer = fake_bot.ask("How many polling stations were opened abroad?")
+    assert not answer.abstained and answer.short is not None, answer.text
+    reply = format_answer(answer, fake_bot.documents)
+    assert reply.startswith(f"**{escape_text(answer.short.quote)}**")
+    assert escape_text(answer.citations[0].quote.split()[0]) in reply

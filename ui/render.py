@@ -183,7 +183,12 @@ def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
         return "\n\n".join(parts)
     quotes = " ".join(c.quote for c in answer.citations)
     # an extractive answer often is its quote: then the quote alone says it, once
-    parts = [] if _same_words(answer.text, quotes) else [f"**{escape_text(answer.text)}**"]
+    if answer.short is not None:  # the number, date or name asked for leads
+        parts = [f"**{escape_text(answer.short.quote)}**"]
+    elif _same_words(answer.text, quotes):
+        parts = []
+    else:
+        parts = [f"**{escape_text(answer.text)}**"]
     parts += [
         _cited(docs, c.doc_id, c.start, c.end, c.turn, c.speaker, c.quote)
         for c in answer.citations

@@ -1,0 +1,103 @@
+"""The short answer inside a quote: the number, date or name a question asks for.
+
+"How many new embassies has Russia opened in Africa?" is answered by "three new
+embassies" inside the quote "We have opened three new embassies in Africa …".
+Only kinds that can be picked out reliably get one (numbers, sums, dates,
+people); for the rest, or when a sentence names several people, the quote itself
+is the answer. Spans are offsets into the sentence, so the short answer is as
+verbatim as the quote.
+
+    >>> s = "We have opened three new embassies in Africa and plan to open seven more."
+    >>> start, end = short_span("How many new embassies has Russia opened?", s)
+    >>> s[start:end]
+    'three new embassies'
+    >>> s = "It was signed on July 14, 2023, in Moscow."
+    >>> start, end = short_span("When was it signed?", s)
+    >>> s[start:end]
+    'July 14, 2023'
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.candidates import content_words
+from qa.focus import focus_head, with_synonyms
+from qa.intent import answer_kind
+
+__all__ = ["short_span"]
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTHS})(?: \d{{4}})?|"
+    rf"(?:{_MONTHS}) \d{{4}}|(?:19|20)\d\d)\b"
+)
+_EXACT = re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}|\d{{1,2}} (?:{_MONTHS})\b")
+_NUM = (
+    r"(?:\d[\d,.]*\d|\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|a hundred|hundreds|a thousand|thousands|dozens)"
+)
+_SCALE = r"(?: (?:hundred|thousand|million|billion|trillion))?"
+_COUNT = re.compile(
+    rf"(?:[$€£] ?|\b){_NUM}{_SCALE}(?: (?:to|or|and|-|–) {_NUM}{_SCALE})?"
+    r"(?: ?(?:per ?cent|percent|%|roubles?|rubles?|dollars?|euros?|yuan))?\b",
+    re.I,
+)
+_NAME = re.compile(
+    r"\b(?:President |Minister |Secretary |Prime Minister |Foreign Minister )?"
+    r"[A-Z][a-z’'-]+(?:[- ](?:al-|da |de |van |bin )?[A-Z][a-z’'-]+)+"
+)
+_WORD = re.compile(r"[\w’'-]+")
+_FOLLOW = 3  # words after a number that may name what it counts
+
+
+def _novel(match: re.Match[str], question: str) -> bool:
+    return match.group(0).lower() not in question.lower()
+
+
+def _with_counted_noun(sentence: str, end: int, head: frozenset[str]) -> int:
+    """End of the span through the counted noun when it follows within a few words, else -1."""
+    pos = end
+    for i, word in enumerate(_WORD.finditer(sentence, end)):
+        if i >= _FOLLOW or sentence[pos : word.start()].strip():
+            return -1  # too far, or punctuation ends the noun phrase
+        if content_words(word.group(0)) & head:
+            return word.end()
+        pos = word.end()
+    return -1
+
+
+def _count(question: str, sentence: str) -> tuple[int, int] | None:
+    """The number that counts the thing asked, with its noun; a lone number if only one."""
+    head = with_synonyms(focus_head(question))
+    found = [m for m in _COUNT.finditer(sentence) if _novel(m, question)]
+    for m in found:
+        if head and (stop := _with_counted_noun(sentence, m.end(), head)) > 0:
+            return m.start(), stop
+    return (found[0].start(), found[0].end()) if len(found) == 1 else None
+
+
+def _first(pattern: re.Pattern[str], question: str, sentence: str) -> tuple[int, int] | None:
+    for m in pattern.finditer(sentence):
+        if _novel(m, question):
+            return m.start(), m.end()
+    return None
+
+
+def short_span(question: str, sentence: str) -> tuple[int, int] | None:
+    """Offsets in ``sentence`` of the short answer to ``question``, or None when there is
+    no thing of the wanted kind to pick out with confidence."""
+    kind = answer_kind(question)
+    if kind in ("number", "money"):
+        return _count(question, sentence)
+    if kind == "exact_date":
+        return _first(_DATE, question, sentence) if _EXACT.search(sentence) else None
+    if kind == "date":
+        return _first(_DATE, question, sentence)
+    if kind == "person":  # a sentence naming two people does not say which is meant
+        names = [m for m in _NAME.finditer(sentence) if _novel(m, question)]
+        return (names[0].start(), names[0].end()) if len(names) == 1 else None
+    return None

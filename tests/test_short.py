@@ -1,0 +1,70 @@
+"""Short answers: the number, date or name inside the main quote, verbatim."""
+
+from __future__ import annotations
+
+import pytest
+
+import qa
+from qa.short import short_span
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        (
+            "How many Russians came back from Tajikistan?",
+            "Since then 300,000 to 400,000 Russians have returned.",
+            "300,000 to 400,000 Russians",
+        ),
+        (
+            "How many countries sent delegations?",
+            "It was attended by delegations from 35 states and six organisations.",
+            "35 states",
+        ),
+        ("How many trade missions are there?", "At present, only five exist.", "five"),
+        ("How much did it cost?", "The budget was $2.5 million in all.", "$2.5 million"),
+        ("When was it signed?", "It was signed as far back as 1996, when it ended.", "1996"),
+        (
+            "On what date did they meet?",
+            "They met in Riyadh on February 18, 2025, for talks.",
+            "February 18, 2025",
+        ),
+        (
+            "Who leads the government?",
+            "The government is led by Ahmed al-Sharaa.",
+            "Ahmed al-Sharaa",
+        ),
+    ],
+)
+def test_short_answer_is_the_thing_asked(question: str, sentence: str, short: str) -> None:
+    span = short_span(question, sentence)
+    assert span is not None and sentence[span[0] : span[1]] == short
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        # two numbers, neither next to the thing asked: no guess
+        ("How many ships sailed?", "In 2024, two routes opened and 35 ports grew."),
+        # a date the question already gives is no answer
+        ("What happened in 2024?", "In 2024 the summit met."),
+        # two people: which one is meant is not for a pattern to say
+        ("Who leads Syria?", "President Vladimir Putin spoke with Ahmed al-Sharaa."),
+        # kinds without a short answer
+        ("Why did relations decline?", "Because of 1990s policies, 12 embassies closed."),
+        ("When exactly will it be held?", "It will be held in 2025."),
+    ],
+)
+def test_no_short_answer_when_unsure(question: str, sentence: str) -> None:
+    assert short_span(question, sentence) is None
+
+
+@pytest.mark.model
+def test_real_short_answers_are_verbatim_inside_the_main_quote(real_bot: qa.Bot) -> None:
+    ans = real_bot.ask("How many new embassies has Russia already opened in Africa?")
+    assert ans.short is not None and ans.short.quote == "three new embassies"
+    doc = real_bot.document(ans.short.doc_id)
+    assert doc.text[ans.short.start : ans.short.end] == ans.short.quote
+    assert any(c.start <= ans.short.start and ans.short.end <= c.end for c in ans.citations)
+    assert ans.text.startswith("three new embassies — ")
+    assert ans.to_dict()["short"]["quote"] == "three new embassies"
