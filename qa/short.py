@@ -1,11 +1,11 @@
-"""The short answer inside a quote: the number, date or name a question asks for.
+"""The short answer inside a quote: the number, sum or date a question asks for.
 
 "How many new embassies has Russia opened in Africa?" is answered by "three new
 embassies" inside the quote "We have opened three new embassies in Africa …".
-Only kinds that can be picked out reliably get one (numbers, sums, dates,
-people); for the rest, or when a sentence names several people, the quote itself
-is the answer. Spans are offsets into the sentence, so the short answer is as
-verbatim as the quote.
+Only kinds that can be picked out reliably get one (numbers, sums, dates); for
+the rest the quote itself is the answer: a capitalised phrase may be a person, a
+place or a festival, and a pattern cannot tell which. Spans are offsets into the
+sentence, so the short answer is as verbatim as the quote.
 
     >>> s = "We have opened three new embassies in Africa and plan to open seven more."
     >>> start, end = short_span("How many new embassies has Russia opened?", s)
@@ -45,10 +45,6 @@ _COUNT = re.compile(
     rf"(?:[$€£] ?|\b){_NUM}{_SCALE}(?: (?:to|or|and|-|–) {_NUM}{_SCALE})?"
     r"(?: ?(?:per ?cent|percent|%|roubles?|rubles?|dollars?|euros?|yuan))?\b",
     re.I,
-)
-_NAME = re.compile(
-    r"\b(?:President |Minister |Secretary |Prime Minister |Foreign Minister )?"
-    r"[A-Z][a-z’'-]+(?:[- ](?:al-|da |de |van |bin )?[A-Z][a-z’'-]+)+"
 )
 _WORD = re.compile(r"[\w’'-]+")
 _FOLLOW = 3  # words after a number that may name what it counts
@@ -97,7 +93,4 @@ def short_span(question: str, sentence: str) -> tuple[int, int] | None:
         return _first(_DATE, question, sentence) if _EXACT.search(sentence) else None
     if kind == "date":
         return _first(_DATE, question, sentence)
-    if kind == "person":  # a sentence naming two people does not say which is meant
-        names = [m for m in _NAME.finditer(sentence) if _novel(m, question)]
-        return (names[0].start(), names[0].end()) if len(names) == 1 else None
     return None

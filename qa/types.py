@@ -72,7 +72,7 @@ class Answer:
     confidence: float
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
-    # the number, date or name asked for, as a verbatim span inside the main quote
+    # the number, sum or date asked for, as a verbatim span inside the main quote
     short: Citation | None = None
 
     def to_dict(self) -> dict[str, Any]:

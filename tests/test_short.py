@@ -29,11 +29,6 @@ from qa.short import short_span
             "They met in Riyadh on February 18, 2025, for talks.",
             "February 18, 2025",
         ),
-        (
-            "Who leads the government?",
-            "The government is led by Ahmed al-Sharaa.",
-            "Ahmed al-Sharaa",
-        ),
     ],
 )
 def test_short_answer_is_the_thing_asked(question: str, sentence: str, short: str) -> None:
@@ -48,8 +43,8 @@ def test_short_answer_is_the_thing_asked(question: str, sentence: str, short: st
         ("How many ships sailed?", "In 2024, two routes opened and 35 ports grew."),
         # a date the question already gives is no answer
         ("What happened in 2024?", "In 2024 the summit met."),
-        # two people: which one is meant is not for a pattern to say
-        ("Who leads Syria?", "President Vladimir Putin spoke with Ahmed al-Sharaa."),
+        # a capitalised phrase may be a person, a place or a festival: no guess
+        ("Who leads Syria?", "The government is led by Ahmed al-Sharaa."),
         # kinds without a short answer
         ("Why did relations decline?", "Because of 1990s policies, 12 embassies closed."),
         ("When exactly will it be held?", "It will be held in 2025."),
