@@ -36,6 +36,8 @@ def _check_quotes(result: dict[str, Any], bot: qa.Bot) -> None:
         assert bot.document(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]
     for p in result["passages"]:
         assert bot.document(p["doc_id"]).text[p["start"] : p["end"]] == p["text"]
+    if short := result.get("short"):
+        assert bot.document(short["doc_id"]).text[short["start"] : short["end"]] == short["quote"]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,8 @@ def test_ask_endpoint_returns_the_cli_json(served: str, fake_bot: qa.Bot) -> Non
     result = _client(served).predict("Which embassies will open in Africa?", api_name="/ask")
     expected = fake_bot.ask("Which embassies will open in Africa?").to_dict()
     assert result == expected
-    assert set(result) == {"question", "text", "abstained", "confidence", "citations", "passages"}
+    keys = {"question", "text", "short", "abstained", "confidence", "citations", "passages"}
+    assert set(result) == keys
     assert result["citations"] and not result["abstained"]
     _check_quotes(result, fake_bot)
 
