@@ -14,19 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eval.gold import (
-    ABSTAIN_TYPES,
-    DEFAULT_GOLD,
-    GOLD_TYPES,
-    SPLITS,
-    GoldFormatError,
-    GoldItem,
-    filter_gold,
-    gold_counts,
-    load_gold,
-    locate_evidence,
-    validate_gold,
-)
+from eval.gold import *  # noqa: F403 - the gold module defines the public list
+from eval.gold import DEFAULT_GOLD, GoldItem
+from eval.gold import __all__ as _gold_all
 from eval.metrics import *  # noqa: F403 - the metrics module defines the public list
 from eval.metrics import __all__ as _metrics_all
 
@@ -34,21 +24,7 @@ if TYPE_CHECKING:
     from eval.results import Report
     from qa.api import Bot
 
-__all__ = [
-    "ABSTAIN_TYPES",
-    "DEFAULT_GOLD",
-    "GOLD_TYPES",
-    "SPLITS",
-    "GoldFormatError",
-    "GoldItem",
-    "filter_gold",
-    "gold_counts",
-    "load_gold",
-    "locate_evidence",
-    "run",
-    "validate_gold",
-    *_metrics_all,
-]
+__all__ = ["run", *_gold_all, *_metrics_all]
 
 
 def run(
