@@ -19,7 +19,7 @@ import qa
 from eval.gold import GoldItem, load_gold, locate_evidence
 from eval.metrics import contains_answer, token_f1
 from eval.metrics_spans import coverage
-from qa.answer import evidence, extract_answer
+from qa.answer import AnswerContext, evidence, extract_answer
 from qa.candidates import ScoreWeights
 
 __all__ = ["fit_logistic", "is_right", "main", "out_of_fold"]
@@ -76,8 +76,8 @@ def collect(bot: qa.Bot, items: Sequence[GoldItem]) -> list[Sample]:
     for item in items:
         passages = bot.retrieve(item.question, k=bot.top_k)
         qvec = bot.searcher.query_vector(item.question)
-        ev = evidence(item.question, qvec, passages, bot.documents_by_id, table, never)
-        ans = extract_answer(item.question, qvec, passages, bot.documents_by_id, table, never)
+        ctx = AnswerContext(item.question, qvec, tuple(passages), bot.documents_by_id, table)
+        ev, ans = evidence(ctx, never), extract_answer(ctx, never)
         if ev is not None:
             out.append(Sample(item, ev.features, is_right(item, ans, texts)))
     return out
@@ -94,9 +94,8 @@ def sentence_pools(bot: qa.Bot, items: Sequence[GoldItem]) -> list[tuple[np.ndar
             continue
         passages = bot.retrieve(item.question, k=bot.top_k)
         qvec = bot.searcher.query_vector(item.question)
-        ev = evidence(
-            item.question, qvec, passages, bot.documents_by_id, table, bot.answer_settings
-        )
+        ctx = AnswerContext(item.question, qvec, tuple(passages), bot.documents_by_id, table)
+        ev = evidence(ctx, bot.answer_settings)
         if ev is None:
             continue
         gold = [

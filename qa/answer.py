@@ -18,18 +18,23 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from index.documents import Document
-from index.sentvec import SentenceTable
-from qa.candidates import Candidate, ScoreWeights, content_words, score_candidates
+from qa.candidates import AnswerContext, Candidate, ScoreWeights, content_words, score_candidates
 from qa.citations import make_citation
 from qa.focus import counts_focus, focus_head, mentions_focus, titled_focus, unknown_names
 from qa.intent import answer_kind
 from qa.short import short_span
 from qa.types import Answer, Citation, Passage
 
-__all__ = ["ABSTAIN_TEXT", "AnswerSettings", "Evidence", "extract_answer", "features", "sigmoid"]
+__all__ = [
+    "ABSTAIN_TEXT",
+    "AnswerContext",
+    "AnswerSettings",
+    "Evidence",
+    "extract_answer",
+    "features",
+    "sigmoid",
+]
 
 ABSTAIN_TEXT = "The transcript does not say. The closest passages are shown below."
 _WANTS_THING = frozenset({"money", "exact_date", "date", "number", "person", "name", "list"})
@@ -251,42 +256,26 @@ def _short(question: str, core: Candidate, doc: Document) -> Citation | None:
     return make_citation(doc, core.start + span[0], core.start + span[1]) if span else None
 
 
-def evidence(
-    question: str,
-    qvec: np.ndarray,
-    passages: Sequence[Passage],
-    docs: Mapping[str, Document],
-    table: SentenceTable,
-    settings: AnswerSettings | None = None,
-) -> Evidence | None:
+def evidence(ctx: AnswerContext, settings: AnswerSettings | None = None) -> Evidence | None:
     """The scored pool and features behind an answer (for tuning and the eval suite)."""
     settings = settings or AnswerSettings()
-    pool = score_candidates(question, qvec, passages, docs, table, settings.weights)
+    pool = score_candidates(ctx, settings.weights)
     if not pool:
         return None
-    return Evidence(tuple(pool), features(question, pool, passages, docs))
+    return Evidence(tuple(pool), features(ctx.question, pool, ctx.passages, ctx.docs))
 
 
-def extract_answer(
-    question: str,
-    qvec: np.ndarray,
-    passages: Sequence[Passage],
-    docs: Mapping[str, Document],
-    table: SentenceTable,
-    settings: AnswerSettings | None = None,
-) -> Answer:
-    """Answer ``question`` from ``passages`` with verbatim citations, or abstain.
-
-    ``qvec`` is the embedded search query (the question with any follow-up context).
-    """
+def extract_answer(ctx: AnswerContext, settings: AnswerSettings | None = None) -> Answer:
+    """Answer the question from the retrieved passages with verbatim citations, or abstain."""
     settings = settings or AnswerSettings()
-    found = evidence(question, qvec, passages, docs, table, settings)
+    question, docs, passages = ctx.question, ctx.docs, list(ctx.passages)
+    found = evidence(ctx, settings)
     if found is None:
-        return Answer(question, ABSTAIN_TEXT, True, 0.0, [], list(passages))
+        return Answer(question, ABSTAIN_TEXT, True, 0.0, [], passages)
     answerable = sigmoid(_logit(settings.answerable_weights, found.features))
     confidence = sigmoid(_logit(settings.correct_weights, found.features))
     if answerable < settings.threshold:
-        return Answer(question, ABSTAIN_TEXT, True, min(confidence, answerable), [], list(passages))
+        return Answer(question, ABSTAIN_TEXT, True, min(confidence, answerable), [], passages)
     chosen = select(question, found.pool, docs, settings)
     citations = _citations(chosen, docs)
     core = _core(question, found.pool, docs, settings)
@@ -294,4 +283,4 @@ def extract_answer(
     text = _text(question, citations, core)
     if short is not None:
         text = f"{short.quote} — {text}"
-    return Answer(question, text, False, confidence, citations, list(passages), short)
+    return Answer(question, text, False, confidence, citations, passages, short)

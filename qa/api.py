@@ -20,7 +20,7 @@ from index.chunk import Chunk, ChunkSettings
 from index.documents import Document, read_corpus
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import CorruptIndexError, InvalidInputError
-from qa.answer import AnswerSettings, extract_answer
+from qa.answer import AnswerContext, AnswerSettings, extract_answer
 from qa.multipart import join_answers, split_question
 from qa.query import clean_question, followup_query
 from qa.retrieve import Searcher
@@ -141,7 +141,8 @@ class Bot:
         passages = self.searcher.search(query, k, retriever, doc_filter)
         qvec = self.searcher.query_vector(query)
         table = self.searcher.stored.sentences
-        return extract_answer(question, qvec, passages, self._docs, table, self.answer_settings)
+        ctx = AnswerContext(question, qvec, tuple(passages), self._docs, table)
+        return extract_answer(ctx, self.answer_settings)
 
 
 def _check_k(k: int) -> int:

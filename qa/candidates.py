@@ -25,6 +25,7 @@ from qa.types import Passage
 
 __all__ = [
     "FEATURES",
+    "AnswerContext",
     "Candidate",
     "ScoreWeights",
     "content_words",
@@ -143,22 +144,32 @@ def _neighbour_dense(table: SentenceTable, row: int, qvec: np.ndarray) -> float:
     return max((float(table.vectors[r] @ qvec) for r in near), default=0.0)
 
 
-def score_candidates(
-    question: str,
-    qvec: np.ndarray,
-    passages: Sequence[Passage],
-    docs: Mapping[str, Document],
-    table: SentenceTable,
-    weights: ScoreWeights | None = None,
-) -> list[Candidate]:
-    """Every sentence of ``passages`` scored against ``question``, best first."""
+@dataclass(frozen=True, eq=False)
+class AnswerContext:
+    """What the answerer reads: the question, its search vector, the retrieved passages
+    and the corpus they come from (documents and their sentence vectors).
+
+    ``qvec`` embeds the search query, which for a follow-up carries the earlier
+    question along; ``question`` is the question itself.
+    """
+
+    question: str
+    qvec: np.ndarray
+    passages: tuple[Passage, ...]
+    docs: Mapping[str, Document]
+    table: SentenceTable
+
+
+def score_candidates(ctx: AnswerContext, weights: ScoreWeights | None = None) -> list[Candidate]:
+    """Every sentence of the passages scored against the question, best first."""
     w = weights or ScoreWeights()
+    question, table, qvec = ctx.question, ctx.table, ctx.qvec
     kind = answer_kind(question)
     about_asker = kind == "speaker" or asks_about_questioner(question)
     out = []
-    for row, rank in _rows(passages, table):
+    for row, rank in _rows(ctx.passages, table):
         doc_id, s, e = table.spans[row]
-        doc = docs[doc_id]
+        doc = ctx.docs[doc_id]
         turn = doc.turn_at(s)
         text = doc.text[s:e]
         has = kind is not None and brings_kind(kind, question, text)
