@@ -21,7 +21,7 @@ from index.documents import Document, read_corpus
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import CorruptIndexError, InvalidInputError
 from qa.answer import AnswerContext, AnswerSettings, extract_answer
-from qa.multipart import join_answers, split_question
+from qa.multipart import interleave, join_answers, split_question
 from qa.query import clean_question, followup_query
 from qa.retrieve import Searcher
 from qa.types import Answer, Passage
@@ -102,11 +102,20 @@ class Bot:
         retriever: str | None = None,
         doc_ids: Collection[str] | None = None,
     ) -> list[Passage]:
-        """The ``k`` passages most relevant to ``question``, best first."""
+        """The ``k`` passages most relevant to ``question``, best first.
+
+        A question that asks two things gets the best passages for each part in turn.
+        """
         query = clean_question(question)
-        return self.searcher.search(
-            query, _check_k(k), retriever or self.retriever, self._doc_filter(doc_ids)
-        )
+        search = (_check_k(k), retriever or self.retriever, self._doc_filter(doc_ids))
+        parts = split_question(query)
+        if len(parts) == 1:
+            return self.searcher.search(query, *search)
+        found = [
+            self.searcher.search(p if i == 0 else f"{parts[0]} {p}", *search)
+            for i, p in enumerate(parts)
+        ]
+        return interleave(found, search[0])
 
     def ask(
         self,

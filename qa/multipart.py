@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from qa.types import Answer, Citation, Passage
 
-__all__ = ["join_answers", "split_question"]
+__all__ = ["interleave", "join_answers", "split_question"]
 
 _WH = r"what|where|when|who|whom|why|how|which"
 _CLAUSE = re.compile(rf"^(?P<first>.+?),?\s+and\s+(?P<second>(?:{_WH})\b.*)$", re.I)
@@ -51,6 +51,22 @@ def split_question(question: str) -> list[str]:
         frame, tail = found.group("frame"), found.group("tail")
         return [_question(f"{frame} {found.group(part)}{tail}") for part in ("a", "b")]
     return [question]
+
+
+def interleave(rankings: Sequence[Sequence[Passage]], k: int) -> list[Passage]:
+    """The first of each ranking, then the second of each …, without repeats, ``k`` at most.
+
+        >>> p = [Passage("d", i, i + 1, "x", 1.0, "S", chunk_id=str(i)) for i in range(4)]
+        >>> [x.start for x in interleave([[p[0], p[1]], [p[2], p[0], p[3]]], 3)]
+        [0, 2, 1]
+    """
+    out: dict[tuple[str, int, int], Passage] = {}
+    for rank in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking) and len(out) < k:
+                p = ranking[rank]
+                out.setdefault((p.doc_id, p.start, p.end), p)
+    return list(out.values())
 
 
 def _contains(outer: Citation, inner: Citation) -> bool:

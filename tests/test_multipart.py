@@ -93,3 +93,11 @@ def test_each_part_of_a_real_question_gets_its_quote(real_bot: qa.Bot) -> None:
     assert "Kurdish quasi-state" in quotes and "3+1 format" in quotes
     for c in ans.citations:
         assert real_bot.document(c.doc_id).text[c.start : c.end] == c.quote
+
+
+@pytest.mark.model
+def test_retrieval_of_a_two_part_question_serves_both_parts(real_bot: qa.Bot) -> None:
+    question = "Which 3+3 country has stayed away from the format, and what has Russia promised it?"
+    passages = real_bot.retrieve(question, k=5)
+    assert len(passages) == 5 and len({(p.start, p.end) for p in passages}) == 5
+    assert any("chair will always be" in p.text for p in passages)
