@@ -13,6 +13,7 @@ a temporary folder and renamed, so a reader never sees half of it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -124,15 +125,22 @@ def export_onnx(model_dir: Path, folder: Path) -> None:
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:
-    """Rename ``tmp`` to ``folder``; a broken ``folder`` is removed first."""
-    if folder.exists():
-        shutil.rmtree(folder, ignore_errors=True)
+    """Rename ``tmp`` to ``folder``; an existing ``folder`` is renamed aside first, then removed.
+
+    Readers see the old folder or the new one, gone only between two renames; a process
+    that finishes the same export at the same moment leaves one of the two, both good.
+    """
+    aside = folder.with_name(f".{folder.name}-old-{os.getpid()}-{id(tmp)}")
+    with contextlib.suppress(FileNotFoundError):
+        os.rename(folder, aside)
     try:
         os.replace(tmp, folder)
     except OSError as exc:
         # another process renamed its finished export in between: theirs is as good
         if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
             raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _export_to(model_dir: Path, target: Path) -> list[float]:

