@@ -107,6 +107,11 @@ class OnnxEmbedder(CachedEmbedder):
             self._session = None
             raise ModelError(f"{made.onnx_path} does not reproduce the model (cosine {cosine:.5f})")
 
+    def ready(self) -> str:
+        """Load now (exporting when missing and allowed); the backend that serves."""
+        self._load()
+        return self.backend
+
     def count_tokens(self, text: str) -> int:
         if (fallback := self._load()) is not None:
             return fallback.count_tokens(text)

@@ -60,6 +60,10 @@ def _cmd_index(args: argparse.Namespace) -> int:
     report = bot.build_report
     print(report.summary() if report else "index is up to date")
     print(f"index: {bot.index_dir} ({len(bot.documents)} documents)")
+    # an up-to-date index did not need the model: make the ONNX export now, so that
+    # later `qa ask` processes find it and never import torch
+    if (ready := getattr(bot.searcher.embedder, "ready", None)) is not None:
+        print(f"embedder: {bot.searcher.embedder.name} on {ready()}")
     return 0
 
 

@@ -262,3 +262,27 @@ def test_cli_passes_the_backend(
 def test_hashing_embedder_is_unchanged() -> None:
     emb = HashingEmbedder(dim=32)
     assert emb.name == "hashing-32" and emb.encode(["a cat"]).shape == (1, 32)
+
+
+@pytest.mark.model
+def test_qa_index_makes_the_export_even_when_the_index_is_up_to_date(
+    export_root: Path, model_dir: Path, torch_emb: SentenceTransformerEmbedder, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(TINY, encoding="utf-8")
+    qa.load(corpus, index_dir=tmp_path / "i", embedder=torch_emb)  # built on torch
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("QA_CACHE_DIR", str(cache))
+    made: list[Path] = []
+
+    def export_by_copy(model: Path, name: str, *, root: Path | None = None) -> object:
+        made.append(_copy_export(export_root, model_dir, cache))  # torch's 15 s, skipped
+        return index.onnx_export.find_export(model, name, root=root)
+
+    monkeypatch.setattr(index.onnx_embed, "ensure_export", export_by_copy)
+    args = ["index", str(corpus), "--index-dir", str(tmp_path / "i"), "--embed-backend", "onnx"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "index is up to date" in out and "on onnx" in out
+    assert made and (made[0] / "model.onnx").is_file()
