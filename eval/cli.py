@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,11 @@ def evaluate(args: argparse.Namespace) -> int:
     configs = config_names(args.compare, baseline=not args.no_baseline)
     items = _load_items(args)
     reports = run_configs(configs, items, corpus=args.corpus, index_root=args.index_dir,
-                          ks=ks, progress=not args.no_progress)
+                          ks=ks, progress=not args.no_progress, embed_backend=args.embed_backend)
     baseline = None if args.no_baseline else BASELINE
     meta = {"gold": _shown(args.gold), "split": args.split, "types": args.types,
-            "corpus": _shown(args.corpus or default_corpus()), "configs": configs, "ks": list(ks)}
+            "corpus": _shown(args.corpus or default_corpus()), "configs": configs, "ks": list(ks),
+            "embed_backend": args.embed_backend or os.environ.get("QA_EMBED_BACKEND") or "auto"}
     paths = write_report(reports, args.out, meta=meta, baseline=baseline)
     print(console_summary(reports, baseline))
     print(f"\nwrote {', '.join(p.name for p in paths)} to {Path(args.out)}/")
@@ -69,6 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``eval`` to the ``qa`` command (entry point ``qa.commands``)."""
     from eval.gold import DEFAULT_GOLD, GOLD_TYPES
     from eval.runner import DEFAULT_KS
+    from qa.cli import add_backend_argument
 
     parser = subparsers.add_parser(
         "eval",
@@ -97,4 +100,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="report folder (default: eval-report/)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_backend_argument(parser)
     parser.set_defaults(func=evaluate)

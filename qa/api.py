@@ -18,7 +18,7 @@ from typing import Any
 from index.build import BuildReport, open_index
 from index.chunk import Chunk, ChunkSettings
 from index.documents import Document, read_corpus
-from index.embed import Embedder, SentenceTransformerEmbedder
+from index.embed import Embedder, make_embedder
 from index.errors import CorruptIndexError, InvalidInputError
 from qa.answer import AnswerContext, AnswerSettings, extract_answer
 from qa.multipart import interleave, join_answers, split_question
@@ -212,6 +212,7 @@ def load(
     *,
     index_dir: str | Path | None = None,
     embedder: Embedder | None = None,
+    embed_backend: str | None = None,
     preset: str | None = None,
     build: bool = True,
     rebuild: bool = False,
@@ -222,13 +223,15 @@ def load(
 
     Options: ``chunker``, ``chunk_size``, ``chunk_overlap``, ``retriever``, ``top_k``,
     ``answer_settings``; ``preset`` names a set of them from :data:`PRESETS`.
+    Without an ``embedder``, the packaged model runs on ``embed_backend``
+    (``"auto"``, ``"onnx"`` or ``"torch"``; default ``$QA_EMBED_BACKEND`` or auto).
     A chunk file that no longer matches its sources is rebuilt (or, with
     ``build=False``, reported).
     """
     opts = _options(preset, options)
     corpus = Path(path) if path is not None else default_corpus()
     docs = read_corpus(corpus)
-    embedder = embedder or SentenceTransformerEmbedder()
+    embedder = embedder or make_embedder(embed_backend)
     settings = _chunk_settings(opts)
     folder = Path(index_dir) if index_dir is not None else _index_dir(corpus, embedder, settings)
     stored, report = open_index(

@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
+from index.embed import BACKENDS
 from index.errors import QAError
 from qa.api import Bot, load
 from qa.types import Answer
 
-__all__ = ["add_corpus_arguments", "bot_from_args", "main"]
+__all__ = ["add_backend_argument", "add_corpus_arguments", "bot_from_args", "main"]
 
 log = logging.getLogger("qa")
 
@@ -34,18 +35,35 @@ def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-build", action="store_true", help="fail instead of building a missing or stale index"
     )
+    add_backend_argument(parser)
+
+
+def add_backend_argument(parser: argparse.ArgumentParser) -> None:
+    """``--embed-backend``: which runtime serves the embedding model."""
+    parser.add_argument(
+        "--embed-backend", choices=BACKENDS, default=None,
+        help="run the model on ONNX Runtime or torch (default: $QA_EMBED_BACKEND, else auto: "
+        "ONNX when available); both give the same vectors",
+    )
 
 
 def bot_from_args(args: argparse.Namespace, *, progress: bool = False) -> Bot:
     """Load the bot that ``args`` (from :func:`add_corpus_arguments`) describe."""
-    return load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=progress)
+    return load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=progress,
+                embed_backend=getattr(args, "embed_backend", None))
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    bot = load(args.path, index_dir=args.index_dir, rebuild=args.rebuild, progress=True)
+    # building runs the model anyway, so this is where the ONNX export is made (once)
+    bot = load(args.path, index_dir=args.index_dir, rebuild=args.rebuild, progress=True,
+               embed_backend=args.embed_backend)
     report = bot.build_report
     print(report.summary() if report else "index is up to date")
     print(f"index: {bot.index_dir} ({len(bot.documents)} documents)")
+    # an up-to-date index did not need the model: make the ONNX export now, so that
+    # later `qa ask` processes find it and never import torch
+    if (ready := getattr(bot.searcher.embedder, "ready", None)) is not None:
+        print(f"embedder: {bot.searcher.embedder.name} on {ready()}")
     return 0
 
 
@@ -108,6 +126,7 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     idx.add_argument("path", nargs="?", help="transcript file or folder (default: seeds/)")
     idx.add_argument("--index-dir", help="where the index lives (default: .qa-index/...)")
     idx.add_argument("--rebuild", action="store_true", help="rebuild even if up to date")
+    add_backend_argument(idx)
     idx.set_defaults(func=_cmd_index)
     ask = sub.add_parser("ask", help="answer a question with quotes from the transcript")
     ask.add_argument("question", help="the question, in quotes")

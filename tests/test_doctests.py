@@ -13,6 +13,8 @@ MODULES = [
     "index.chunk",
     "index.tokens",
     "index.embed",
+    "index.onnx_embed",
+    "index.onnx_export",
     "index.lexical",
     "index.errors",
     "qa.types",

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No real model and no index inside the repository."""
-    monkeypatch.setattr(index.embed, "SentenceTransformerEmbedder", index.embed.HashingEmbedder)
+    monkeypatch.setattr(
+        index.embed, "make_embedder", lambda backend=None: index.embed.HashingEmbedder()
+    )
     monkeypatch.setenv("QA_INDEX_ROOT", str(tmp_path / "indexes"))
 
 

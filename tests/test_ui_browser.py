@@ -103,6 +103,10 @@ def _follow_up_retry_and_undo(page: Any) -> None:
     _wait_answers(page, 2)
     page.get_by_role("button", name="Undo").last.click()
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"bot\"]').length == 1")
+    # the question comes back into the box in its own update, after the answer has gone
+    page.wait_for_function(
+        "() => document.querySelector('#tqa-question textarea').value.length > 0", timeout=10_000
+    )
     assert page.input_value("#tqa-question textarea") == "And what about the Arctic?"
     page.get_by_role("button", name="Clear").first.click()
     page.wait_for_function("() => !document.querySelector('[data-testid=\"bot\"], mark')")
