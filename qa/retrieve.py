@@ -154,6 +154,7 @@ class Searcher:
             exchange_id=c.exchange_id,
             dense_score=dense,
             title=doc.title if doc else "",
+            source=doc.origin if doc else "",
         )
 
 
