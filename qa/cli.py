@@ -46,7 +46,9 @@ def bot_from_args(args: argparse.Namespace, *, progress: bool = False) -> Bot:
 def _cmd_index(args: argparse.Namespace) -> int:
     bot = load(args.path, index_dir=args.index_dir, rebuild=args.rebuild, progress=True)
     report = bot.build_report
-    print(report.summary() if report else "index is up to date")
+    n = len(bot.documents)
+    print(report.summary() if report else f"0 added, 0 updated, 0 removed, {n} unchanged; "
+          "the index is up to date")
     print(f"index: {bot.index_dir} ({len(bot.documents)} documents)")
     return 0
 

@@ -196,3 +196,27 @@ def test_an_old_format_index_is_named_and_upgraded_without_re_embedding(
     assert load_index(folder).manifest["format_version"] == 2
     question = "Which embassies will open in Africa?"
     assert upgraded.ask(question).to_dict() == first.ask(question).to_dict()
+
+
+def test_qa_index_reports_what_it_did_with_progress_and_throughput(
+    tmp_path: Path, sotu: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qa import api
+    from qa.cli import main
+
+    monkeypatch.setattr(api, "SentenceTransformerEmbedder", HashingEmbedder)  # no model load
+    names = sorted(p.name for p in sotu.glob("*.txt"))
+    corpus = _corpus(tmp_path, sotu, names[:4])
+    command = ["index", str(corpus), "--index-dir", str(tmp_path / "i")]
+    assert main(command) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("4 added, 0 updated, 0 removed, 0 unchanged; ") and "chunking" in err
+    assert " texts/s, " in out and " MB/s" in out and "index: " in out
+    shutil.copy(sotu / names[4], corpus / names[4])
+    (corpus / names[0]).unlink()
+    (corpus / names[1]).write_text("Ann Lee: A new text.\n", encoding="utf-8")
+    assert main(command) == 0
+    assert capsys.readouterr().out.startswith("1 added, 1 updated, 1 removed, 2 unchanged; ")
+    assert main(command) == 0
+    assert capsys.readouterr().out.startswith(
+        "0 added, 0 updated, 0 removed, 4 unchanged; the index is up to date")
