@@ -19,7 +19,9 @@ from typing import Any
 from bench.common import Figure, Stat, repeat, rss_mb, run_python
 from index.embed import Embedder
 
-__all__ = ["HASHING", "ROOT", "SEEDS", "gold", "questions", "run_seed", "warm_ask"]
+__all__ = [
+    "HASHING", "ROOT", "SEEDS", "clear_query_cache", "gold", "questions", "run_seed", "warm_ask",
+]
 
 # Prefix for subprocesses of ``--quick`` runs: the hashing embedder stands in for the model.
 HASHING = (
@@ -47,7 +49,7 @@ def questions(limit: int = 100) -> list[str]:
     return found[:limit]
 
 
-def _clear_query_cache(embedder: Embedder) -> None:
+def clear_query_cache(embedder: Embedder) -> None:
     """Forget cached query vectors, so every timed question is embedded afresh."""
     cache = getattr(embedder, "_cache", None)
     if cache is not None:
@@ -59,7 +61,7 @@ def warm_ask(bot: Any, qs: list[str], repeats: int) -> Stat:
     bot.ask(qs[0])  # the first call loads the model
     times: list[float] = []
     for _ in range(repeats):
-        _clear_query_cache(bot.searcher.embedder)
+        clear_query_cache(bot.searcher.embedder)
         for q in qs:
             started = time.perf_counter()
             bot.ask(q)
@@ -116,7 +118,7 @@ def embedding_rate(bot: Any, repeats: int) -> tuple[Stat, Stat, int]:
     bare_s = repeat(bare, repeats)
     pipe_s = []
     for _ in range(repeats):
-        _clear_query_cache(emb)  # else small batches come back from the embedder's cache
+        clear_query_cache(emb)  # else small batches come back from the embedder's cache
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
             build_index(docs, emb, ChunkSettings(), Path(tmp) / "i")
