@@ -29,6 +29,7 @@ import Stemmer
 __all__ = ["LexicalIndex", "Tokens", "VectorisedBM25"]
 
 _STEMMER = Stemmer.Stemmer("english")
+_RADIX_VOCAB = 2**16  # term ids that fit 16 bits are sorted by radix
 _EMPTY = ""  # bm25s's placeholder token for queries with no known word; never a real token
 logging.getLogger("bm25s").setLevel(logging.ERROR)
 
@@ -117,13 +118,29 @@ class VectorisedBM25(bm25s.BM25):
         return _lucene_scores(ids.astype("int64"), lengths, len(unique_token_ids), self)
 
 
+def _term_counts(
+    ids: np.ndarray, lengths: np.ndarray, n_vocab: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, chunk, count) of every term in every chunk, ordered by term then chunk."""
+    n = len(lengths)
+    chunk = np.repeat(np.arange(n, dtype="int64"), lengths)
+    if n_vocab > _RADIX_VOCAB:  # one key per (term, chunk) pair; sorted, it is CSC order
+        pairs, tf = np.unique(ids * max(n, 1) + chunk, return_counts=True)
+        term, row = np.divmod(pairs, max(n, 1))
+        return term, row, tf
+    # a stable sort of 16-bit keys is numpy's radix sort (linear), and keeps chunk order
+    order = np.argsort(ids.astype("uint16"), kind="stable")
+    term, row = ids[order], chunk[order]
+    first = np.ones(len(term), dtype=bool)
+    first[1:] = (term[1:] != term[:-1]) | (row[1:] != row[:-1])
+    starts = np.flatnonzero(first)
+    return term[starts], row[starts], np.diff(np.append(starts, len(term)))
+
+
 def _lucene_scores(ids: np.ndarray, lengths: np.ndarray, n_vocab: int, p: Any) -> dict[str, Any]:
     """The CSC matrix (terms × chunks) of BM25 "lucene" scores, as bm25s stores it."""
     n = len(lengths)
-    chunk = np.repeat(np.arange(n, dtype="int64"), lengths)
-    # one key per (term, chunk) pair; sorting by it gives CSC order directly
-    pairs, tf = np.unique(ids * max(n, 1) + chunk, return_counts=True)
-    term, row = np.divmod(pairs, max(n, 1))
+    term, row, tf = _term_counts(ids, lengths, n_vocab)
     df = np.bincount(term, minlength=n_vocab)
     idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(p.dtype)
     length = lengths[row] / (lengths.mean() if n else 1.0)

@@ -139,7 +139,11 @@ def test_hnsw_store_is_appended_to_and_finds_the_new_document(
     assert ids[:, 0].tolist() == own[:5]
 
 
-def test_vectorised_bm25_scores_equal_bm25s(sotu: Path) -> None:
+@pytest.mark.parametrize("radix_vocab", [2**16, 0])  # 0: the path for vocabularies > 65,536
+def test_vectorised_bm25_scores_equal_bm25s(
+    sotu: Path, radix_vocab: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lexical, "_RADIX_VOCAB", radix_vocab)
     texts = [t[i : i + 500] for p in sorted(sotu.glob("*.txt"))[:3]
              for t in [p.read_text(encoding="utf-8")] for i in range(0, len(t), 500)]
     texts += ["", "the of and"]  # no searchable word at all
