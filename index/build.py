@@ -44,6 +44,8 @@ class BuildReport:
         >>> print(BuildReport(added=("a",), chunks=4, embedded=4, sentences=9,
         ...                   sentences_embedded=9, text_bytes=2_000_000, seconds=2.0).summary())
         1 added, 0 updated, 0 removed, 0 unchanged; 4 chunks (4 embedded, 0 reused), 9 sentences (9 embedded) in 2.0 s: 6 texts/s, 1.00 MB/s
+        >>> BuildReport(text_bytes=55_000, seconds=18.0).summary().rsplit(": ", 1)[1]
+        '0 texts/s, 3.1 kB/s'
     """  # noqa: E501
 
     added: tuple[str, ...] = ()
@@ -67,8 +69,13 @@ class BuildReport:
             f"{len(self.unchanged)} unchanged; {self.chunks} chunks ({self.embedded} embedded, "
             f"{self.reused} reused), {self.sentences} sentences ({self.sentences_embedded} "
             f"embedded) in {self.seconds:.1f} s: {rate:.0f} texts/s, "
-            f"{self.text_bytes / 1e6 / seconds:.2f} MB/s"
+            f"{_per_second(self.text_bytes / seconds)}"
         )
+
+
+def _per_second(size: float) -> str:
+    """Bytes a second in words: ``3.1 kB/s``, ``1.20 MB/s``."""
+    return f"{size / 1e6:.2f} MB/s" if size >= 1e6 else f"{size / 1e3:.1f} kB/s"
 
 
 def manifest_for(
