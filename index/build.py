@@ -138,7 +138,7 @@ def _fresh_rows(
 
 
 def _bar(docs: list[Document], progress: bool, what: str) -> Iterable[Document]:
-    """``docs``, with a progress bar (documents and MB/s) when asked and worth it."""
+    """``docs``, with a progress bar (documents done, docs/s) when asked and worth it."""
     if not progress or len(docs) < 2:
         return docs
     from tqdm.auto import tqdm
