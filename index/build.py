@@ -13,22 +13,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from index.chunk import Chunk, ChunkSettings, chunk_document
+from index.chunk import ChunkSettings, chunk_document
 from index.documents import Document
 from index.embed import Embedder
 from index.errors import CorruptIndexError, StaleIndexError
-from index.sentvec import SentenceTable, corpus_sentences, text_key
+from index.incremental import Fresh, VectorCache, assemble, kept_rows, previous_index
+from index.sentvec import SentenceTable, corpus_sentences
 from index.store import FORMAT_VERSION, StoredIndex, build_lock, load_index, write_index
 from index.tokens import DEFAULT_ENCODING
-from index.vectors import VectorSpec, build_store
+from index.vectors import VectorSpec
 
 __all__ = ["BuildReport", "build_index", "manifest_diff", "manifest_for", "open_index"]
 
@@ -37,7 +36,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build did, per source document and per chunk."""
+    """What a build did, per source document, chunk and sentence.
+
+    ``embedded`` counts chunk texts sent to the model, ``sentences_embedded`` the
+    sentence texts; ``text_bytes`` is the size of the documents (re)processed.
+
+        >>> print(BuildReport(added=("a",), chunks=4, embedded=4, sentences=9,
+        ...                   sentences_embedded=9, text_bytes=2_000_000, seconds=2.0).summary())
+        1 added, 0 updated, 0 removed, 0 unchanged; 4 chunks (4 embedded, 0 reused), 9 sentences (9 embedded) in 2.0 s: 6 texts/s, 1.00 MB/s
+        >>> BuildReport(text_bytes=55_000, seconds=18.0).summary().rsplit(": ", 1)[1]
+        '0 texts/s, 3.1 kB/s'
+    """  # noqa: E501
 
     added: tuple[str, ...] = ()
     updated: tuple[str, ...] = ()
@@ -47,15 +56,26 @@ class BuildReport:
     embedded: int = 0
     reused: int = 0
     seconds: float = 0.0
+    sentences: int = 0
+    sentences_embedded: int = 0
+    text_bytes: int = 0
 
     def summary(self) -> str:
-        """One line for people: ``3 added, 1 updated, ... in 2.1 s``."""
-        rate = self.embedded / self.seconds if self.seconds > 0 else 0.0
+        """One line for people: what changed, what was embedded, and how fast."""
+        seconds = max(self.seconds, 1e-9)
+        rate = (self.embedded + self.sentences_embedded) / seconds
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
             f"{len(self.unchanged)} unchanged; {self.chunks} chunks ({self.embedded} embedded, "
-            f"{self.reused} reused) in {self.seconds:.1f} s ({rate:.0f} chunks/s)"
+            f"{self.reused} reused), {self.sentences} sentences ({self.sentences_embedded} "
+            f"embedded) in {self.seconds:.1f} s: {rate:.0f} texts/s, "
+            f"{_per_second(self.text_bytes / seconds)}"
         )
+
+
+def _per_second(size: float) -> str:
+    """Bytes a second in words: ``3.1 kB/s``, ``1.20 MB/s``."""
+    return f"{size / 1e6:.2f} MB/s" if size >= 1e6 else f"{size / 1e3:.1f} kB/s"
 
 
 def manifest_for(
@@ -77,9 +97,12 @@ def manifest_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """What differs between a stored manifest and the one wanted, in words."""
     changes = [
         f"{key} {old.get(key)!r} → {new[key]!r}"
-        for key in ("format_version", "model", "dims", "encoding", "chunk_settings")
+        for key in ("model", "dims", "encoding", "chunk_settings")
         if old.get(key) != new[key]
     ]
+    if old.get("format_version") != new["format_version"]:
+        changes.insert(0, f"index format {old.get('format_version')} → {new['format_version']} "
+                          "(written by another version of transcript-qa)")
     before, after = old.get("sources", {}), new["sources"]
     changes += [f"new source {d}" for d in after if d not in before]
     changes += [f"removed source {d}" for d in before if d not in after]
@@ -91,64 +114,36 @@ def manifest_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return changes
 
 
-def _previous(folder: Path, manifest: dict[str, Any]) -> StoredIndex | None:
-    """The index already at ``folder`` when it was built with ``manifest``'s model."""
-    try:
-        old = load_index(folder)
-    except CorruptIndexError:
-        return None
-    if any(old.manifest.get(k) != manifest[k] for k in ("model", "dims")) or not old.chunks:
-        return None
-    return old
+def _fresh_rows(
+    docs: list[Document], settings: ChunkSettings, embedder: Embedder,
+    cache: VectorCache, progress: bool,
+) -> tuple[Fresh, int, int]:
+    """Chunk, split and embed ``docs``: the rows, and chunk and sentence texts embedded."""
+    def fits(text: str) -> bool:
+        return embedder.count_tokens(text) <= embedder.max_tokens
+
+    chunks = [c for d in _bar(docs, progress, "chunking") for c in
+              chunk_document(d, settings, fits)]
+    spans = corpus_sentences(docs)
+    texts = {d.doc_id: d.text for d in docs}
+    sentence_texts = [texts[d][s:e] for d, s, e in spans]
+    # one call: the model batches chunks and sentences together (fewer short batches)
+    vectors, keys, todo = cache.embed(
+        [c.index_text for c in chunks] + sentence_texts, embedder, progress=progress
+    )
+    n = len(chunks)
+    chunk_keys = set(keys[:n].tolist())
+    fresh = Fresh(chunks, vectors[:n], keys[:n], SentenceTable(spans, vectors[n:], keys[n:]))
+    return fresh, len(todo & chunk_keys), len(todo - chunk_keys)
 
 
-def _previous_vectors(old: StoredIndex | None) -> dict[str, np.ndarray]:
-    """Vectors of the previous index, by the content hash of what they embed."""
-    if old is None:
-        return {}
-    rows = old.vectors.vectors()
-    known = {text_key(c.index_text): rows[i] for i, c in enumerate(old.chunks)}
-    known.update(zip(old.sentences.keys, old.sentences.vectors, strict=True))
-    return known
+def _bar(docs: list[Document], progress: bool, what: str) -> Iterable[Document]:
+    """``docs``, with a progress bar (documents done, docs/s) when asked and worth it."""
+    if not progress or len(docs) < 2:
+        return docs
+    from tqdm.auto import tqdm
 
-
-def _chunks(
-    docs: list[Document], settings: ChunkSettings, fits: Callable[[str], bool],
-    old: StoredIndex | None, settings_of: dict[str, Any],
-) -> list[Chunk]:
-    """Chunks of ``docs``; an unchanged document keeps its previous chunks (no re-tokenising)."""
-    same: dict[str, list[Chunk]] = {}
-    keys = ("encoding", "chunk_settings")
-    if old is not None and all(old.manifest.get(k) == settings_of[k] for k in keys):
-        before = old.manifest.get("sources", {})
-        unchanged = {d.doc_id for d in docs if before.get(d.doc_id, {}).get("sha256") == d.sha256}
-        for c in old.chunks:
-            if c.doc_id in unchanged:
-                same.setdefault(c.doc_id, []).append(c)
-    return [c for d in docs for c in (_valid(same.get(d.doc_id), d) or
-                                      chunk_document(d, settings, fits))]
-
-
-def _valid(chunks: list[Chunk] | None, doc: Document) -> list[Chunk] | None:
-    """``chunks`` when each still quotes ``doc`` exactly (a damaged file is re-chunked)."""
-    if chunks and all(doc.text[c.start : c.end] == c.text for c in chunks):
-        return chunks
-    return None
-
-
-def _embed(
-    texts: list[str], embedder: Embedder, known: dict[str, np.ndarray], progress: bool
-) -> tuple[np.ndarray, list[str], int]:
-    """Vectors and keys for ``texts``, embedding only what is not ``known`` (which gains them)."""
-    keys = [text_key(t) for t in texts]
-    todo = dict(zip(keys, texts, strict=True))
-    todo = {k: t for k, t in todo.items() if k not in known}
-    if todo:
-        fresh = embedder.encode(list(todo.values()), progress=progress)
-        known.update(zip(todo, fresh, strict=True))
-    rows = [known[k] for k in keys]
-    vectors = np.stack(rows, dtype="float32") if rows else np.zeros((0, embedder.dim), "float32")
-    return vectors, keys, len(todo)
+    return tqdm(docs, desc=what, unit="doc", leave=False)
 
 
 def _report(old: dict[str, Any], new: dict[str, Any], **counts: Any) -> BuildReport:
@@ -183,35 +178,28 @@ def build_index(
     started = time.perf_counter()
     old_manifest = _read_manifest(folder)
     manifest = manifest_for(docs, embedder, settings)
-
-    def fits(text: str) -> bool:
-        return embedder.count_tokens(text) <= embedder.max_tokens
-
-    old = _previous(folder, manifest) if old_manifest else None
-    chunks = _chunks(docs, settings, fits, old, manifest)
-    known = _previous_vectors(old)
+    old = previous_index(folder, manifest) if old_manifest else None
+    kept = kept_rows(docs, old, manifest)
+    todo = [d for d in docs if d.doc_id not in kept.doc_ids]
+    cache = VectorCache.of(old, folder) if old_manifest else VectorCache([], [])
+    fresh, embedded, sentences_embedded = _fresh_rows(todo, settings, embedder, cache, progress)
+    del cache
+    rows = assemble(old, kept, fresh, vector_spec)
     del old
-    vectors, _, embedded = _embed([c.index_text for c in chunks], embedder, known, progress)
-    spans = corpus_sentences(docs)
-    texts = {d.doc_id: d.text for d in docs}
-    sentence_texts = [texts[d][s:e] for d, s, e in spans]
-    sent_vectors, keys, _ = _embed(sentence_texts, embedder, known, progress)
     manifest |= {
-        "n_chunks": len(chunks),
+        "n_chunks": len(rows.chunks),
         "lexical": "bm25s",
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    store = build_store(vectors, vector_spec)
     stored = write_index(
-        folder, manifest, chunks, store, SentenceTable(spans, sent_vectors, keys)
+        folder, manifest, rows.chunks, rows.vectors, rows.sentences,
+        lexical=rows.lexical, chunk_keys=rows.keys, chunk_lines=rows.lines,
     )
     report = _report(
-        old_manifest or {},
-        manifest,
-        chunks=len(chunks),
-        embedded=embedded,
-        reused=len(chunks) - embedded,
-        seconds=time.perf_counter() - started,
+        old_manifest or {}, manifest, chunks=len(rows.chunks), embedded=embedded,
+        reused=len(rows.chunks) - embedded, sentences=len(rows.sentences),
+        sentences_embedded=sentences_embedded, seconds=time.perf_counter() - started,
+        text_bytes=sum(len(d.text.encode("utf-8")) for d in todo),
     )
     return stored, report
 

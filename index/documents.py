@@ -71,6 +71,15 @@ class Document:
     body_start: int = 0
     turns: tuple[Turn, ...] = field(default=(), repr=False)
 
+    @property
+    def origin(self) -> str:
+        """Where the transcript came from: its scraped "Source:" header, else its file path.
+
+        >>> Document(doc_id="d", text="", path="talks/d.txt", sha256="", title="D").origin
+        'talks/d.txt'
+        """
+        return self.source or self.path
+
     def turn_at(self, offset: int) -> Turn | None:
         """The turn whose span (label included) holds ``offset``, if any."""
         for turn in self.turns:

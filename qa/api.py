@@ -89,9 +89,17 @@ class Bot:
     def _doc_filter(self, doc_ids: Collection[str] | None) -> set[str] | None:
         if doc_ids is None:
             return None
+        if isinstance(doc_ids, str):  # a lone id would otherwise be read letter by letter
+            doc_ids = [doc_ids]
         unknown = [d for d in doc_ids if d not in self._docs]
         if unknown:
-            raise InvalidInputError(f"unknown document(s) {unknown}; known: {sorted(self._docs)}")
+            known = sorted(self._docs)
+            more = f" and {len(known) - 10} more (`qa docs` lists them)" if len(known) > 10 else ""
+            raise InvalidInputError(
+                f"unknown document(s) {unknown[:10]}; known: {', '.join(known[:10])}{more}"
+            )
+        if not doc_ids:
+            raise InvalidInputError("doc_ids is empty; pass None to ask every document")
         return set(doc_ids)
 
     def retrieve(

@@ -1,9 +1,10 @@
 """Citations are made from offsets by code and checked against the source.
 
 >>> from index.parse import parse_document
->>> doc = parse_document(doc_id="d", text="A: Hi there.", path="", sha256="")
->>> make_citation(doc, 3, 12).quote
-'Hi there.'
+>>> doc = parse_document(doc_id="d", text="A: Hi there.", path="talks/d.txt", sha256="")
+>>> c = make_citation(doc, 3, 12)
+>>> c.quote, c.title, c.source
+('Hi there.', 'd', 'talks/d.txt')
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def make_citation(doc: Document, start: int, end: int) -> Citation:
         role=turn.role if turn else "unknown",
         exchange_id=turn.exchange_id if turn else None,
         title=doc.title,
+        source=doc.origin,
     )
     check_citation(citation, {doc.doc_id: doc})
     return citation

@@ -2,6 +2,8 @@
 
     $ qa index seeds
     $ qa ask "Which embassies will open in Africa?" --json
+    $ qa docs                      # document ids, titles and sources
+    $ qa ask "What about tariffs?" sotu/ --doc 1913-Wilson-1
 
 Other packages add commands (``qa serve``, ``qa eval``) through the ``qa.commands``
 entry-point group: each names a ``register(subparsers)`` function.
@@ -58,7 +60,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
     bot = load(args.path, index_dir=args.index_dir, rebuild=args.rebuild, progress=True,
                embed_backend=args.embed_backend)
     report = bot.build_report
-    print(report.summary() if report else "index is up to date")
+    n = len(bot.documents)
+    print(report.summary() if report else f"0 added, 0 updated, 0 removed, {n} unchanged; "
+          "the index is up to date")
     print(f"index: {bot.index_dir} ({len(bot.documents)} documents)")
     # an up-to-date index did not need the model: make the ONNX export now, so that
     # later `qa ask` processes find it and never import torch
@@ -73,26 +77,40 @@ def _location(answer: Answer, i: int) -> str:
     return f"{c.speaker} ({c.role}{exchange}) — {c.doc_id} chars {c.start}-{c.end}"
 
 
+def _document_line(title: str, source: str) -> str:
+    """``in “title” (source: …)``: which transcript, and where it came from."""
+    return f"in “{title}”" + (f" (source: {source})" if source else "")
+
+
 def print_answer(answer: Answer) -> None:
     """The answer for a person at a terminal."""
     print(answer.text)
     print(f"\nconfidence {answer.confidence:.2f}")
     for i, c in enumerate(answer.citations, 1):
         print(f"\n[{i}] {_location(answer, i - 1)}")
+        print(f"    {_document_line(c.title, c.source)}")
         print(textwrap.indent(textwrap.fill(f"“{c.quote}”", 96), "    "))
     if answer.abstained:
         for p in answer.passages[:3]:
             print(f"\n- {p.speaker}, {p.doc_id} chars {p.start}-{p.end} (score {p.score:.3f})")
+            print(f"  {_document_line(p.title, p.source)}")
             print(textwrap.indent(textwrap.shorten(p.text, 300), "    "))
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
     bot = bot_from_args(args)
-    answer = bot.ask(args.question, k=args.k)
+    answer = bot.ask(args.question, k=args.k, doc_ids=args.doc)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         print_answer(answer)
+    return 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    bot = bot_from_args(args)
+    for d in bot.documents:
+        print(f"{d.doc_id}\t{d.title}\t{d.origin}")
     return 0
 
 
@@ -133,7 +151,14 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     add_corpus_arguments(ask)
     ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default 5)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--doc", action="append", metavar="DOC_ID",
+        help="answer from this document only (repeat for several; ids as `qa docs` lists them)",
+    )
     ask.set_defaults(func=_cmd_ask)
+    docs = sub.add_parser("docs", help="list the indexed documents: id, title, source")
+    add_corpus_arguments(docs)
+    docs.set_defaults(func=_cmd_docs)
     _add_plugins(sub, _requested(argv))
     return parser
 

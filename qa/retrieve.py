@@ -21,6 +21,7 @@ from index.documents import Document
 from index.embed import Embedder
 from index.errors import InvalidInputError
 from index.store import StoredIndex
+from index.threads import single_threaded
 from qa.types import Passage
 
 __all__ = ["RETRIEVERS", "Searcher", "rrf"]
@@ -55,7 +56,9 @@ class Searcher:
     _positions: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     def query_vector(self, query: str) -> np.ndarray:
-        return self.embedder.encode([query])[0]
+        # one thread: on busy cores torch's thread hand-offs made asks 10× slower
+        with single_threaded():
+            return self.embedder.encode([query])[0]
 
     def dense(self, query: str, depth: int, allowed: Allowed = None) -> list[Hit]:
         store = self.stored.vectors
@@ -154,6 +157,7 @@ class Searcher:
             exchange_id=c.exchange_id,
             dense_score=dense,
             title=doc.title if doc else "",
+            source=doc.origin if doc else "",
         )
 
 

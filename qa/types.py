@@ -3,9 +3,10 @@
 All are frozen dataclasses with explicit ``start``/``end`` character offsets
 into ``bot.document(doc_id).text``; change them with ``dataclasses.replace``.
 
-    >>> p = Passage(doc_id="d", start=0, end=5, text="Hello", score=1.0, speaker="A")
-    >>> p.end - p.start == len(p.text)
-    True
+    >>> p = Passage(doc_id="d", start=0, end=5, text="Hello", score=1.0, speaker="A",
+    ...             title="Greetings", source="talks/d.txt")
+    >>> p.end - p.start == len(p.text), p.to_dict()["source"]
+    (True, 'talks/d.txt')
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Passage:
     dense_score: float | None = None
     lexical_score: float | None = None
     title: str = ""
+    source: str = ""  # the document's origin: its scraped "Source:" (a site), else its file
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict, keys named as the attributes."""
@@ -52,6 +54,7 @@ class Citation:
     role: str = "unknown"
     exchange_id: int | None = None
     title: str = ""
+    source: str = ""  # the document's origin: its scraped "Source:" (a site), else its file
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict, keys named as the attributes."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,3 +81,20 @@ def test_parse_never_crashes_and_turns_stay_in_bounds(text: str) -> None:
     for turn in doc.turns:
         assert 0 <= turn.label_start <= turn.start < turn.end <= len(text)
         assert text[turn.start : turn.end].strip()
+
+
+@pytest.mark.parametrize(
+    ("setting", "asker"),
+    [
+        ("Address to the State Duma deputies.", "Deputy"),
+        ("Met PARLIAMENTARY deputies today.", "Deputy"),
+        ("Remarks at a press conference.", "Journalist"),
+        ("An Express conference call.", "Questioner"),  # "press" inside a word
+        ("A press conferences list.", "Questioner"),  # not the whole word
+        ("Deputies of the duma-x.", "Questioner"),
+    ],
+)
+def test_who_asks_depends_on_the_setting(setting: str, asker: str) -> None:
+    doc = parse_document(doc_id="d", text=f"{setting}\nQuestion: Why?\nAnn Lee: Because.",
+                         path="", sha256="")
+    assert doc.turns[1].speaker == asker

@@ -235,7 +235,7 @@ def test_a_manifest_from_another_model_or_format_is_rebuilt(
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest[key] = value
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(qa.StaleIndexError, match=f"{key}.*qa index"):
+    with pytest.raises(qa.StaleIndexError, match=f"{key.split('_')[0]}.*qa index"):
         qa.load(seed_path, index_dir=folder, embedder=HashingEmbedder(), build=False)
     bot = qa.load(seed_path, index_dir=folder, embedder=HashingEmbedder())
     assert bot.build_report is not None and bot.ask("Arctic Council").passages

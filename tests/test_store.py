@@ -5,6 +5,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import qa
@@ -39,10 +40,15 @@ def test_manifest_round_trip(corpus: Path, tmp_path: Path) -> None:
     again = load_index(folder)
     assert again.chunks == stored.chunks and again.vectors.ntotal == len(stored.chunks)
     assert sorted(p.name for p in folder.iterdir()) == [
-        "chunks.jsonl", "lexical", "manifest.json", "sentences.jsonl", "sentences.npy",
-        "vectors.faiss"]
+        "chunk_keys.npy", "chunks.jsonl", "lexical", "manifest.json", "sentence_docs.json",
+        "sentence_keys.npy", "sentence_spans.npy", "sentences.npy", "vectors.faiss"]
+    assert {"tokens.npy", "token_offsets.npy"} <= {p.name for p in (folder / "lexical").iterdir()}
     assert len(again.sentences) > len(again.chunks)
-    assert again.sentences.keys == stored.sentences.keys
+    assert again.sentences.spans == stored.sentences.spans
+    assert np.array_equal(again.sentences.keys, stored.sentences.keys)
+    assert np.array_equal(again.sentences.vectors, stored.sentences.vectors)
+    assert np.array_equal(again.chunk_keys, stored.chunk_keys)
+    assert np.array_equal(again.lexical.tokens.ids, stored.lexical.tokens.ids)
 
 
 def test_changed_source_is_detected_and_rebuilt_incrementally(corpus: Path, tmp_path: Path) -> None:

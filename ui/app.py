@@ -95,13 +95,16 @@ def _undo(history: list[dict[str, Any]], event: gr.UndoData) -> tuple[Any, str]:
 
 
 def _api_endpoint(service: ChatService) -> None:
-    def ask(question: str, request: gr.Request) -> dict[str, Any]:
-        """Answer one question about the transcript(s).
+    def ask(
+        question: str, request: gr.Request, doc_ids: list[str] | None = None
+    ) -> dict[str, Any]:
+        """Answer one question about the transcript(s), or only about ``doc_ids``.
 
         Returns the JSON of `qa ask --json`: question, text, abstained, confidence,
-        citations (verbatim quotes with character offsets) and passages.
+        citations (verbatim quotes with character offsets, each with its document's
+        title and source) and passages.
         """
-        return service.ask_json(question, request)
+        return service.ask_json(question, request, doc_ids=doc_ids)
 
     ask.__annotations__ = typing.get_type_hints(ask)  # real types, for the API schema
     gr.api(ask, api_name="ask", concurrency_limit=4, concurrency_id="qa-api")

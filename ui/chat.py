@@ -65,6 +65,17 @@ def _assistant(text: str, **metadata: str) -> dict[str, Any]:
     return message
 
 
+def _doc_list(doc_ids: object) -> list[str] | None:
+    """``doc_ids`` from a web client as a list of ids (``None``: every document)."""
+    if doc_ids is None or doc_ids == [] or doc_ids == "":
+        return None
+    if isinstance(doc_ids, str):
+        return [doc_ids]
+    if isinstance(doc_ids, list | tuple) and all(isinstance(d, str) for d in doc_ids):
+        return list(doc_ids)
+    raise qa.InvalidInputError("doc_ids must be a list of document ids (strings)")
+
+
 def _usable(question: str) -> bool:
     try:
         clean_question(question)
@@ -116,13 +127,19 @@ class ChatService:
         with self._lock:
             return self.bot.ask(question, history=usable, doc_ids=doc_ids)
 
-    def ask_json(self, question: str, request: gr.Request | None = None) -> dict[str, Any]:
-        """The ``/ask`` endpoint: the answer as ``Answer.to_dict()``, or a friendly error."""
+    def ask_json(
+        self, question: str, request: gr.Request | None = None, *,
+        doc_ids: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """The ``/ask`` endpoint: the answer as ``Answer.to_dict()``, or a friendly error.
+
+        ``doc_ids`` restricts the answer to those documents (``None`` or empty: all).
+        """
         refused = self.refusal(request)
         if refused:
             raise gr.Error(refused, print_exception=False)
         try:
-            return self.ask(question).to_dict()
+            return self.ask(question, doc_ids=_doc_list(doc_ids)).to_dict()
         except qa.InvalidInputError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception:

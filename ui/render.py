@@ -22,6 +22,7 @@ __all__ = [
     "ABSTAIN_HEADLINE",
     "anchor_id",
     "describe_turn",
+    "document_label",
     "escape_text",
     "format_answer",
     "format_quote",
@@ -140,15 +141,28 @@ def _doc_index(docs: Sequence[Document], doc_id: str) -> int | None:
     return next((i for i, d in enumerate(docs) if d.doc_id == doc_id), None)
 
 
-def _cited(docs: Sequence[Document], doc_id: str, start: int, end: int, turn: int, speaker: str,
-           text: str) -> str:
-    index = _doc_index(docs, doc_id)
+def document_label(title: str, source: str) -> str:
+    """Which transcript a quote is from and where that came from, said once.
+
+    >>> document_label("Sergey Lavrov (mid.ru)", "mid.ru")
+    'Sergey Lavrov (mid.ru)'
+    >>> document_label("1913-Wilson-1", "sotu/1913-Wilson-1.txt")
+    '1913-Wilson-1 (source: sotu/1913-Wilson-1.txt)'
+    """
+    if not source or source in title:
+        return title or source
+    return f"{title} (source: {source})" if title else f"source: {source}"
+
+
+def _cited(docs: Sequence[Document], item: qa.Citation | qa.Passage, text: str) -> str:
+    """A quote of ``item`` (a citation, or a passage shown when abstaining) with who and where."""
+    start, end = item.start, item.end
+    index = _doc_index(docs, item.doc_id)
     if index is None:  # cannot happen with a consistent bot; keep the words anyway
-        return format_quote(text, speaker or "Unknown speaker", anchor_id(0, start, end))
-    who = describe_turn(docs[index], turn, speaker)
-    if len(docs) > 1:
-        who = f"{who} — {docs[index].title or doc_id}"
-    return format_quote(text, who, anchor_id(index, start, end))
+        return format_quote(text, item.speaker or "Unknown speaker", anchor_id(0, start, end))
+    who = describe_turn(docs[index], item.turn, item.speaker)
+    where = document_label(item.title or item.doc_id, item.source)
+    return format_quote(text, f"{who} — {where}", anchor_id(index, start, end))
 
 
 def _confidence_line(answer: qa.Answer) -> str:
@@ -174,25 +188,19 @@ def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
         nearest = answer.passages[:_MAX_ABSTAIN_PASSAGES]
         if nearest:
             parts.append("These are the closest passages; they may still help:")
-            parts += [
-                _cited(docs, p.doc_id, p.start, p.end, p.turn, p.speaker, _snippet(p.text))
-                for p in nearest
-            ]
+            parts += [_cited(docs, p, _snippet(p.text)) for p in nearest]
         else:
             parts.append("Nothing in the transcript came close. Try other words.")
         return "\n\n".join(parts)
     quotes = " ".join(c.quote for c in answer.citations)
     # an extractive answer often is its quote: then the quote alone says it, once
-    if answer.short is not None:  # the number, date or name asked for leads
+    if answer.short is not None:  # the number, sum or date asked for leads
         parts = [f"**{escape_text(answer.short.quote)}**"]
     elif _same_words(answer.text, quotes):
         parts = []
     else:
         parts = [f"**{escape_text(answer.text)}**"]
-    parts += [
-        _cited(docs, c.doc_id, c.start, c.end, c.turn, c.speaker, c.quote)
-        for c in answer.citations
-    ]
+    parts += [_cited(docs, c, c.quote) for c in answer.citations]
     parts.append(_confidence_line(answer))
     return "\n\n".join(parts)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from index.documents import Document, Turn
 from qa import Passage
+from ui.render import document_label
 
 __all__ = ["EMPTY_PASSAGES", "Mark", "marks_in", "render_documents", "render_passages"]
 
@@ -101,7 +102,8 @@ def _document(doc: Document, di: int, marks: Sequence[Mark]) -> str:
     mine = [m for m in marks if m.doc_index == di]
     turns = sorted(doc.turns, key=lambda t: t.label_start)
     first = turns[0].label_start if turns else len(doc.text)
-    parts = [f'<h3 class="tqa-title">{_esc(doc.title or doc.doc_id)}</h3>']
+    parts = [f'<h3 class="tqa-title">{_esc(doc.title or doc.doc_id)}</h3>',
+             f'<div class="tqa-meta">source: {_esc(doc.origin)}</div>']
     if first > 0:
         preamble = _marked(doc.text, 0, first, mine)
         parts.append(f'<div class="tqa-preamble tqa-text">{preamble}</div>')
@@ -132,6 +134,7 @@ def render_passages(passages: Sequence[Passage], docs: Sequence[Document]) -> st
         head = (
             f"#{rank} · score {_score(p.score)} (dense {_score(p.dense_score)}, "
             f"lexical {_score(p.lexical_score)}) · {_esc(p.speaker)} · "
+            f"{_esc(document_label(p.title or p.doc_id, p.source))} · "
             f"{_esc(p.doc_id)} chars {p.start}–{p.end}"
         )
         link = f"#tqa-t{index.get(p.doc_id, 0)}-{p.turn}"

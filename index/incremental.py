@@ -1,0 +1,228 @@
+"""Incremental builds: keep the rows of unchanged documents, append the rest.
+
+A document whose file hash and chunk settings are unchanged keeps its chunks,
+chunk vectors, stemmed BM25 tokens and sentence rows exactly as stored; only
+added or changed documents are chunked, split, tokenised and embedded, and
+their rows go after the kept ones. When no row was dropped the vector store
+is appended to (HNSW and IVF too), else rebuilt from the kept vectors.
+Texts to embed are first looked up by content hash among every vector of the
+previous index (and of a format-1 index being upgraded).
+
+    >>> kept = Kept.nothing()
+    >>> len(kept.chunk_rows), kept.doc_ids
+    (0, frozenset())
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.chunk import Chunk
+from index.documents import Document
+from index.embed import Embedder
+from index.errors import CorruptIndexError, StaleIndexError
+from index.lexical import LexicalIndex, Tokens
+from index.sentvec import KEY_DTYPE, SentenceTable, text_key
+from index.store import StoredIndex, chunk_lines, encode_chunk, load_index
+from index.vectors import FaissStore, VectorSpec, VectorStore, auto_spec, build_store, load_store
+
+__all__ = [
+    "Fresh", "Kept", "Rows", "VectorCache", "assemble", "kept_rows", "previous_index",
+]
+
+log = logging.getLogger(__name__)
+_SETTINGS = ("encoding", "chunk_settings")
+
+
+def previous_index(folder: Path, manifest: dict[str, Any]) -> StoredIndex | None:
+    """The index at ``folder`` when its rows can be reused for ``manifest`` (same model).
+
+    Read into memory (never mapped), so that its vector store can be appended to.
+    """
+    try:
+        old = load_index(folder, mmap=False)
+    except (CorruptIndexError, StaleIndexError):
+        return None
+    if any(old.manifest.get(k) != manifest[k] for k in ("model", "dims")) or not old.chunks:
+        return None
+    return old
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Rows of the previous index that the new one keeps, in their stored order."""
+
+    chunk_rows: np.ndarray
+    sentence_rows: np.ndarray
+    doc_ids: frozenset[str]
+
+    @classmethod
+    def nothing(cls) -> Kept:
+        empty = np.zeros(0, dtype="int64")
+        return cls(empty, empty, frozenset())
+
+
+def kept_rows(docs: Sequence[Document], old: StoredIndex | None, manifest: dict[str, Any]) -> Kept:
+    """Which documents keep their rows: same file hash, same chunking, chunks still quoting it."""
+    if old is None or any(old.manifest.get(k) != manifest[k] for k in _SETTINGS):
+        return Kept.nothing()
+    before = old.manifest.get("sources", {})
+    same = {d.doc_id: d for d in docs if before.get(d.doc_id, {}).get("sha256") == d.sha256}
+    rows: dict[str, list[int]] = {}
+    for i, c in enumerate(old.chunks):
+        if c.doc_id in same:
+            rows.setdefault(c.doc_id, []).append(i)
+    # a damaged chunk file is not trusted: that document is chunked afresh
+    good = frozenset(
+        d for d, r in rows.items() if all(_quotes(same[d], old.chunks[i]) for i in r)
+    )
+    chunk_rows = [i for d, r in rows.items() if d in good for i in r]
+    sentence_rows = [i for i, (d, _, _) in enumerate(old.sentences.spans) if d in good]
+    return Kept(np.asarray(sorted(chunk_rows), "int64"), np.asarray(sentence_rows, "int64"), good)
+
+
+def _quotes(doc: Document, chunk: Chunk) -> bool:
+    return doc.text[chunk.start : chunk.end] == chunk.text
+
+
+class VectorCache:
+    """Vectors already computed, by the content hash of their text.
+
+    Holds every chunk and sentence vector of the previous index, so a renamed or
+    partly edited document re-embeds only what is new.
+    """
+
+    def __init__(self, keys: Sequence[bytes], vectors: Sequence[np.ndarray]) -> None:
+        self._rows = dict(zip(keys, range(len(keys)), strict=True))
+        self._vectors = vectors  # stacked lazily: most builds look up a few hundred keys
+
+    @classmethod
+    def of(cls, old: StoredIndex | None, folder: Path) -> VectorCache:
+        """The cache of ``old``; without one, of a format-1 index at ``folder`` if any."""
+        if old is None:
+            return _legacy_cache(folder)
+        keys = [*old.chunk_keys.tolist(), *old.sentences.keys.tolist()]
+        return cls(keys, _Rows(old.vectors, old.sentences.vectors))
+
+    def embed(
+        self, texts: Sequence[str], embedder: Embedder, *, progress: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, set[bytes]]:
+        """Vectors and keys of ``texts``, and the keys that had to be embedded."""
+        keys = np.array([text_key(t) for t in texts], dtype=KEY_DTYPE)
+        todo = {k: t for k, t in zip(keys.tolist(), texts, strict=True) if k not in self._rows}
+        found: dict[bytes, np.ndarray] = {}
+        if todo:
+            fresh = embedder.encode(list(todo.values()), progress=progress)
+            found = dict(zip(todo, fresh, strict=True))
+        rows = [found[k] if k in found else self._vectors[self._rows[k]] for k in keys.tolist()]
+        dim = embedder.dim
+        vectors = np.stack(rows).astype("float32") if rows else np.zeros((0, dim), "float32")
+        return vectors, keys, set(todo)
+
+
+class _Rows(Sequence[np.ndarray]):
+    """Chunk vectors (from the store, one at a time) followed by sentence vectors."""
+
+    def __init__(self, store: VectorStore, sentences: np.ndarray) -> None:
+        self._store, self._sentences, self._n = store, sentences, store.ntotal
+
+    def __len__(self) -> int:
+        return self._n + len(self._sentences)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._store.vectors([i])[0] if i < self._n else self._sentences[i - self._n]
+
+
+def _legacy_cache(folder: Path) -> VectorCache:
+    """The vectors of a format-1 index (the last one without stored keys), to upgrade it."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format_version") != 1:
+            return VectorCache([], [])
+        chunks = [json.loads(line) for line in (folder / "chunks.jsonl").open(encoding="utf-8")]
+        texts = [f"{c['context']}\n{c['text']}" if c.get("context") else c["text"] for c in chunks]
+        store = load_store(folder, VectorSpec.from_manifest(manifest.get("vector_index")))
+        lines = (folder / "sentences.jsonl").open(encoding="utf-8")
+        sentence_keys = [str(json.loads(line)[3]).encode() for line in lines]
+        sentences = np.load(folder / "sentences.npy", allow_pickle=False).astype("float32")
+        keys = [text_key(t).encode() for t in texts] + sentence_keys
+        log.info("upgrading a format-1 index at %s, reusing its embeddings", folder)
+        return VectorCache(keys, _Rows(store, sentences.reshape(len(sentence_keys), -1)))
+    except (OSError, ValueError, KeyError, IndexError, RuntimeError) as exc:
+        log.info("no reusable vectors at %s (%s)", folder, exc)
+        return VectorCache([], [])
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """What a build made for the added and changed documents."""
+
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    keys: np.ndarray
+    sentences: SentenceTable
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Everything :func:`index.store.write_index` writes besides the manifest."""
+
+    chunks: list[Chunk]
+    vectors: VectorStore
+    lexical: LexicalIndex
+    sentences: SentenceTable
+    keys: np.ndarray
+    lines: list[str]  # chunks.jsonl, kept lines copied as they were
+
+
+def assemble(old: StoredIndex | None, kept: Kept, fresh: Fresh, spec: VectorSpec | None) -> Rows:
+    """The new index: the kept rows of ``old`` (in their order), then ``fresh``'s."""
+    fresh_lines = [encode_chunk(c) for c in fresh.chunks]
+    if old is None:
+        tokens = Tokens().extend([c.index_text for c in fresh.chunks])
+        store = build_store(fresh.vectors, spec)
+        return Rows(fresh.chunks, store, LexicalIndex.from_tokens(tokens), fresh.sentences,
+                    fresh.keys, fresh_lines)
+    rows = kept.chunk_rows.tolist()
+    old_lines = chunk_lines(old.path)
+    tokens = old.lexical.tokens.take(kept.chunk_rows).extend([c.index_text for c in fresh.chunks])
+    return Rows(
+        chunks=[old.chunks[i] for i in rows] + fresh.chunks,
+        vectors=_vectors(old.vectors, kept.chunk_rows, fresh.vectors, spec),
+        lexical=LexicalIndex.from_tokens(tokens),
+        sentences=old.sentences.take(kept.sentence_rows).extend(fresh.sentences),
+        keys=np.concatenate([old.chunk_keys[kept.chunk_rows], fresh.keys]),
+        lines=[old_lines[i] for i in rows] + fresh_lines,
+    )
+
+
+def _vectors(
+    old: VectorStore, rows: np.ndarray, fresh: np.ndarray, spec: VectorSpec | None
+) -> VectorStore:
+    """Append to ``old`` when it keeps every row and stays the right kind, else rebuild."""
+    wanted = spec or auto_spec(len(rows) + len(fresh))
+    same = _appendable(old.spec, wanted)
+    if same is not None and len(rows) == old.ntotal and isinstance(old, FaissStore):
+        store = FaissStore(same, old.index)  # the new spec's search width, same graph
+        store.add(fresh)
+        return store
+    kept = old.vectors(rows)
+    return build_store(np.concatenate([kept, fresh]) if len(fresh) else kept, wanted)
+
+
+def _appendable(old: VectorSpec, wanted: VectorSpec) -> VectorSpec | None:
+    """The spec of ``old`` grown with ``wanted``'s search width, if it is the same structure."""
+    if old.kind != wanted.kind:
+        return None
+    if old.kind == "hnsw" and (old.m, old.ef_construction) != (wanted.m, wanted.ef_construction):
+        return None
+    if old.kind == "ivf" and wanted.nlist not in (0, old.nlist):
+        return None
+    return replace(old, ef_search=wanted.ef_search, nprobe=wanted.nprobe)
