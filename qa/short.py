@@ -67,12 +67,20 @@ def _with_counted_noun(sentence: str, end: int, head: frozenset[str]) -> int:
 
 
 def _count(question: str, sentence: str) -> tuple[int, int] | None:
-    """The number that counts the thing asked, with its noun; a lone number if only one."""
+    """The number that counts the thing asked, with its noun; a lone number if only one.
+
+    A sentence with two counts of the thing ("234 stations abroad, only two in Russia")
+    gets no short answer: which one is meant takes reading, and the quote has both.
+    """
     head = with_synonyms(focus_head(question))
     found = [m for m in _COUNT.finditer(sentence) if _novel(m, question)]
-    for m in found:
-        if head and (stop := _with_counted_noun(sentence, m.end(), head)) > 0:
-            return m.start(), stop
+    spans = [
+        (m.start(), stop)
+        for m in found
+        if head and (stop := _with_counted_noun(sentence, m.end(), head)) > 0
+    ]
+    if spans:
+        return spans[0] if len(spans) == 1 else None
     return (found[0].start(), found[0].end()) if len(found) == 1 else None
 
 

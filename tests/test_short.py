@@ -22,6 +22,7 @@ from qa.short import short_span
             "35 states",
         ),
         ("How many trade missions are there?", "At present, only five exist.", "five"),
+
         ("How much did it cost?", "The budget was $2.5 million in all.", "$2.5 million"),
         ("When was it signed?", "It was signed as far back as 1996, when it ended.", "1996"),
         (
@@ -39,6 +40,11 @@ def test_short_answer_is_the_thing_asked(question: str, sentence: str, short: st
 @pytest.mark.parametrize(
     ("question", "sentence"),
     [
+        # two counts of the thing asked: which one is meant takes reading
+        (
+            "How many polling stations did Russia get?",
+            "In all 234 polling stations were opened abroad, yet in Russia only two stations.",
+        ),
         # two numbers, neither next to the thing asked: no guess
         ("How many ships sailed?", "In 2024, two routes opened and 35 ports grew."),
         # a date the question already gives is no answer
