@@ -102,7 +102,12 @@ def join_answers(question: str, answers: Sequence[Answer]) -> Answer:
     if not answered:
         weakest = min(answers, key=lambda a: a.confidence)
         return replace(weakest, question=question, passages=_passages(answers))
-    texts = list(dict.fromkeys(a.text for a in answered))
+    texts: list[str] = []
+    quoted: list[Citation] = []
+    for a in answered:  # a part whose quotes an earlier part already gave adds nothing
+        if any(not any(_contains(q, c) for q in quoted) for c in a.citations) or not quoted:
+            texts.append(a.text)
+        quoted += a.citations
     return Answer(
         question=question,
         text=" … ".join(texts),

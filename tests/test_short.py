@@ -69,3 +69,8 @@ def test_real_short_answers_are_verbatim_inside_the_main_quote(real_bot: qa.Bot)
     assert any(c.start <= ans.short.start and ans.short.end <= c.end for c in ans.citations)
     assert ans.text.startswith("three new embassies — ")
     assert ans.to_dict()["short"]["quote"] == "three new embassies"
+
+
+def test_two_dates_give_no_short_answer() -> None:
+    sentence = "Since it was initiated in 2021, the last meeting was in October 2024 in Türkiye."
+    assert short_span("When was the most recent meeting?", sentence) is None
