@@ -31,7 +31,9 @@ __all__ = ["RIGHT_RULE", "console_summary", "render_markdown", "report_json", "w
 RIGHT_RULE = """\
 An answer to an answerable question is **right** when, after normalization (lowercase,
 no punctuation or articles, number words as digits), it contains a gold answer as whole
-words, or its token F1 against a gold answer is ≥ 0.8. A "why" answer is also right when
+words (a gold answer written "a; b" needs every part), or its token F1 against a gold answer
+is ≥ 0.8; exact match and F1 are taken on the short answer (number, sum, date) when there is
+one. A "why" answer is also right when
 its citations cover the gold evidence (citation evidence recall ≥ 0.8). A "speaker" answer
 is also right when its first citation names the right side: the gold answer's words are
 all in the citation's speaker ("Lavrov" ~ "Sergey Lavrov"), or the gold answer says
