@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import pytest
+from fakes import CountingEmbedder
 
 import qa
 from bench.sotu import write_sotu
@@ -20,16 +20,6 @@ from index.store import load_index
 from index.vectors import VectorSpec
 
 QUESTIONS = ["the tariff and the revenue", "army and navy", "national debt", "Indian tribes"]
-
-
-class CountingEmbedder(HashingEmbedder):
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[str] = []
-
-    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        self.seen += list(texts)
-        return super().encode(texts, progress=progress)
 
 
 @pytest.fixture(scope="module")

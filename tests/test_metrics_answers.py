@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import Cite
 
 from eval.metrics import (
     abstention_scores,
@@ -24,18 +23,6 @@ from eval.metrics import (
     token_f1,
     verbatim_rate,
 )
-
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_8a7bd6b9c703a622.txt"
-
-
-@dataclass(frozen=True)
-class Cite:
-    doc_id: str
-    start: int
-    end: int
-    quote: str = ""
-
-
 
 # ---------------------------------------------------------------- answers
 

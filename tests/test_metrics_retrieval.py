@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fakes import Cite
 
 from eval.gold import load_gold, locate_evidence
 from eval.metrics import (
@@ -27,12 +27,6 @@ from eval.metrics import (
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_8a7bd6b9c703a622.txt"
 
 
-@dataclass(frozen=True)
-class Cite:
-    doc_id: str
-    start: int
-    end: int
-    quote: str = ""
 
 
 

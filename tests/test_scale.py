@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pytest
+from fakes import CountingEmbedder
 
 import qa
 from bench.sotu import write_sotu
-from index.embed import HashingEmbedder
-
-
-class CountingEmbedder(HashingEmbedder):
-    """The hashing embedder, remembering every text it was asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[str] = []
-
-    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        self.seen += list(texts)
-        return super().encode(texts, progress=progress)
 
 
 @pytest.fixture(scope="module")
