@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from index.documents import Document
 from qa.candidates import AnswerContext, Candidate, ScoreWeights, content_words, score_candidates
 from qa.citations import make_citation
-from qa.focus import counts_focus, focus_head, mentions_focus, titled_focus, unknown_names
+from qa.focus import (
+    corpus_vocabulary,
+    counts_focus,
+    focus_head,
+    mentions_focus,
+    titled_focus,
+    unknown_names,
+)
 from qa.intent import answer_kind
 from qa.short import short_span
 from qa.types import Answer, Citation, Passage
@@ -40,7 +47,6 @@ ABSTAIN_TEXT = "The transcript does not say. The closest passages are shown belo
 _WANTS_THING = frozenset({"money", "exact_date", "date", "number", "person", "name", "list"})
 _COUNTS = frozenset({"money", "number"})
 _FIRST_PERSON = re.compile(r"\b(I|we|my|our|us|me)\b")
-_VOCABULARY: dict[tuple[tuple[str, int, int], ...], frozenset[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -77,27 +83,22 @@ def _logit(weights: Sequence[float], feats: Sequence[float]) -> float:
     return sum(w * f for w, f in zip(weights[:-1], feats, strict=True)) + weights[-1]
 
 
-def _vocabulary(docs: Mapping[str, Document]) -> frozenset[str]:
-    key = tuple((doc_id, len(d.text), hash(d.text)) for doc_id, d in docs.items())
-    if key not in _VOCABULARY:
-        _VOCABULARY.clear()  # one corpus at a time is the common case
-        _VOCABULARY[key] = frozenset().union(*(content_words(d.text) for d in docs.values()))
-    return _VOCABULARY[key]
-
-
 def _focus_features(
-    question: str, kind: str | None, bearing: Sequence[Candidate], docs: Mapping[str, Document]
+    question: str,
+    kind: str | None,
+    bearing: Sequence[Candidate],
+    docs: Mapping[str, Document],
+    vocabulary: frozenset[str],
 ) -> tuple[float, float]:
     """Whether a number counts the thing asked, and whether the corpus knows its names."""
     head = focus_head(question)
-    attach = 1.0
     texts = [docs[c.doc_id].text[c.start : c.end] for c in bearing[:5]]
-    titled = titled_focus(question)
+    attach = 1.0
     if kind in _COUNTS:
         attach = float(any(counts_focus(head, t) for t in texts))
-    elif kind in ("name", "person") and titled:  # "who is the ambassador": says "ambassador"
+    elif kind in ("name", "person") and (titled := titled_focus(question)):
+        # "who is the ambassador": the sentence with the name says "ambassador"
         attach = float(any(mentions_focus(titled, t) > 0 for t in texts))
-    vocabulary = _vocabulary(docs)
     absent = float(bool(head - vocabulary) or unknown_names(question, vocabulary) > 0)
     return attach, absent
 
@@ -107,6 +108,7 @@ def features(
     pool: Sequence[Candidate],
     passages: Sequence[Passage],
     docs: Mapping[str, Document],
+    vocabulary: frozenset[str] | None = None,
 ) -> tuple[float, ...]:
     """The evidence's strength, as numbers a small model can weigh.
 
@@ -129,7 +131,9 @@ def features(
     for p in passages:
         seen |= content_words(p.text)
     found = len(wanted & seen) / len(wanted) if wanted else 0.0
-    attach, absent = _focus_features(question, kind, bearing, docs)
+    if vocabulary is None:
+        vocabulary = corpus_vocabulary(d.text for d in docs.values())
+    attach, absent = _focus_features(question, kind, bearing, docs, vocabulary)
     return (best.dense, best.overlap, top_dense, kind_dense, kind_overlap, found, attach, absent)
 
 
@@ -190,24 +194,21 @@ def _core(
     head = focus_head(question)
     if not head or counts_focus(head, docs[best.doc_id].text[best.start : best.end]):
         return best
-    for other in pool[1:10]:
-        text = docs[other.doc_id].text[other.start : other.end]
-        if (
-            other.brings_kind
-            and other.score >= settings.count_ratio * best.score
-            and (counts_focus(head, text))
-        ):
-            return other
-    return best
+    near = [c for c in pool[1:10] if c.brings_kind and c.score >= settings.count_ratio * best.score]
+    counting = (c for c in near if counts_focus(head, docs[c.doc_id].text[c.start : c.end]))
+    return next(counting, best)
 
 
 def select(
-    question: str, pool: Sequence[Candidate], docs: Mapping[str, Document], settings: AnswerSettings
+    question: str,
+    core: Candidate,
+    pool: Sequence[Candidate],
+    docs: Mapping[str, Document],
+    settings: AnswerSettings,
 ) -> list[Candidate]:
-    """The sentences that make the answer, in document order."""
-    best = _core(question, pool, docs, settings)
-    chosen = [best]
-    if (grown := _grow(best, pool, docs[best.doc_id], settings)) is not None:
+    """The sentences that make the answer around its ``core`` sentence, in document order."""
+    chosen = [core]
+    if (grown := _grow(core, pool, docs[core.doc_id], settings)) is not None:
         chosen.append(grown)
     if answer_kind(question) != "speaker":  # who said it is told by one quote
         chosen += _extras(question, chosen, pool, docs, settings)
@@ -262,7 +263,8 @@ def evidence(ctx: AnswerContext, settings: AnswerSettings | None = None) -> Evid
     pool = score_candidates(ctx, settings.weights)
     if not pool:
         return None
-    return Evidence(tuple(pool), features(ctx.question, pool, ctx.passages, ctx.docs))
+    feats = features(ctx.question, pool, ctx.passages, ctx.docs, ctx.vocabulary)
+    return Evidence(tuple(pool), feats)
 
 
 def extract_answer(ctx: AnswerContext, settings: AnswerSettings | None = None) -> Answer:
@@ -276,9 +278,8 @@ def extract_answer(ctx: AnswerContext, settings: AnswerSettings | None = None) -
     confidence = sigmoid(_logit(settings.correct_weights, found.features))
     if answerable < settings.threshold:
         return Answer(question, ABSTAIN_TEXT, True, min(confidence, answerable), [], passages)
-    chosen = select(question, found.pool, docs, settings)
-    citations = _citations(chosen, docs)
     core = _core(question, found.pool, docs, settings)
+    citations = _citations(select(question, core, found.pool, docs, settings), docs)
     short = _short(question, core, docs[core.doc_id])
     text = _text(question, citations, core)
     if short is not None:

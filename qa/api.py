@@ -21,7 +21,8 @@ from index.documents import Document, read_corpus
 from index.embed import Embedder, make_embedder
 from index.errors import CorruptIndexError, InvalidInputError
 from qa.answer import AnswerContext, AnswerSettings, extract_answer
-from qa.multipart import interleave, join_answers, split_question
+from qa.focus import corpus_vocabulary
+from qa.multipart import interleave, join_answers, part_queries
 from qa.query import clean_question, followup_query
 from qa.retrieve import Searcher
 from qa.types import Answer, Passage
@@ -61,6 +62,8 @@ class Bot:
     ) -> None:
         self.searcher = searcher
         self._docs = {d.doc_id: d for d in documents}
+        # every word of the corpus, made once: a question naming others is not answered here
+        self._vocabulary = corpus_vocabulary(d.text for d in documents)
         self.retriever = retriever
         self.top_k = _check_k(top_k)
         self.answer_settings = answer_settings or AnswerSettings()
@@ -116,14 +119,10 @@ class Bot:
         """
         query = clean_question(question)
         search = (_check_k(k), retriever or self.retriever, self._doc_filter(doc_ids))
-        parts = split_question(query)
+        parts = part_queries(query)
         if len(parts) == 1:
             return self.searcher.search(query, *search)
-        found = [
-            self.searcher.search(p if i == 0 else f"{parts[0]} {p}", *search)
-            for i, p in enumerate(parts)
-        ]
-        return interleave(found, search[0])
+        return interleave([self.searcher.search(q, *search) for _, q in parts], search[0])
 
     def ask(
         self,
@@ -142,15 +141,10 @@ class Bot:
         cleaned = clean_question(question)
         query = followup_query(cleaned, history or ())
         search = (_check_k(k or self.top_k), retriever or self.retriever, self._doc_filter(doc_ids))
-        parts = split_question(cleaned)
+        parts = part_queries(cleaned)
         if len(parts) == 1:
             return self._answer(cleaned, query, *search)
-        # a later part leans on the first ("…, and what has Russia promised it?")
-        answers = [
-            self._answer(p, p if i == 0 else f"{parts[0]} {p}", *search)
-            for i, p in enumerate(parts)
-        ]
-        return join_answers(cleaned, answers)
+        return join_answers(cleaned, [self._answer(p, q, *search) for p, q in parts])
 
     def _answer(
         self, question: str, query: str, k: int, retriever: str, doc_filter: set[str] | None
@@ -158,7 +152,9 @@ class Bot:
         passages = self.searcher.search(query, k, retriever, doc_filter)
         qvec = self.searcher.query_vector(query)
         table = self.searcher.stored.sentences
-        ctx = AnswerContext(question, qvec, tuple(passages), self._docs, table)
+        ctx = AnswerContext(
+            question, qvec, tuple(passages), self._docs, table, self._vocabulary
+        )
         return extract_answer(ctx, self.answer_settings)
 
 

@@ -158,6 +158,8 @@ class AnswerContext:
     passages: tuple[Passage, ...]
     docs: Mapping[str, Document]
     table: SentenceTable
+    # every content word of ``docs``; None computes it (a bot passes its own, made once)
+    vocabulary: frozenset[str] | None = None
 
 
 def score_candidates(ctx: AnswerContext, weights: ScoreWeights | None = None) -> list[Candidate]:

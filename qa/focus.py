@@ -17,10 +17,12 @@ transcript does not answer shows itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from qa.candidates import content_words
 
 __all__ = [
+    "corpus_vocabulary",
     "counts_focus",
     "focus_head",
     "focus_words",
@@ -172,6 +174,15 @@ def counts_focus(focus: frozenset[str], sentence: str) -> bool:
             if wanted & content_words(near):
                 return True
     return False
+
+
+def corpus_vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    """Every content word of a corpus, for :func:`unknown_names` (compute once per corpus).
+
+        >>> sorted(corpus_vocabulary(["Lavrov met Rubio.", "In Riyadh."]))
+        ['met', 'riyad', 'rubio']
+    """
+    return frozenset().union(*(content_words(t) for t in texts))
 
 
 def unknown_names(question: str, vocabulary: frozenset[str]) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["answer_kind", "asks_about_questioner", "asks_who_said", "brings_kind"]
+__all__ = ["MONTHS", "answer_kind", "asks_about_questioner", "asks_who_said", "brings_kind"]
 
 _KINDS = (
     (
@@ -92,7 +92,8 @@ _NUMBER_WORDS = (
     r"thirty|forty|fifty|hundred|thousand|million|billion|dozens?|half|annually|"
     r"once|twice|every year|each year|per cent|percent"
 )
-_MONTHS = (
+# month names as a regex alternation (the short answers pick dates with it too)
+MONTHS = (
     r"January|February|March|April|May|June|July|August|September|October|November|"
     r"December"
 )
@@ -103,11 +104,11 @@ _PATTERNS = {
         re.I,
     ),
     "exact_date": re.compile(
-        rf"\b(({_MONTHS}) \d{{1,2}}|\d{{1,2}} ({_MONTHS})|"
+        rf"\b(({MONTHS}) \d{{1,2}}|\d{{1,2}} ({MONTHS})|"
         r"\d{1,2}(st|nd|rd|th)(?! [Cc]entur)|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b"
     ),
     "date": re.compile(
-        rf"\b(1[89]\d\d|20\d\d|{_MONTHS}|yesterday|today|tomorrow|"
+        rf"\b(1[89]\d\d|20\d\d|{MONTHS}|yesterday|today|tomorrow|"
         r"next (week|month|year)|last (week|month|year)|\d+(st|nd|rd|th))\b",
         re.I,
     ),

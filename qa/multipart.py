@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from qa.types import Answer, Citation, Passage
 
-__all__ = ["interleave", "join_answers", "split_question"]
+__all__ = ["interleave", "join_answers", "part_queries", "split_question"]
 
 _WH = r"what|where|when|who|whom|why|how|which"
 _CLAUSE = re.compile(rf"^(?P<first>.+?),?\s+and\s+(?P<second>(?:{_WH})\b.*)$", re.I)
@@ -51,6 +51,17 @@ def split_question(question: str) -> list[str]:
         frame, tail = found.group("frame"), found.group("tail")
         return [_question(f"{frame} {found.group(part)}{tail}") for part in ("a", "b")]
     return [question]
+
+
+def part_queries(question: str) -> list[tuple[str, str]]:
+    """Each part of ``question`` with the text to search for it; a later part carries the
+    first along, since it leans on it ("…, and what has Russia promised it?").
+
+        >>> part_queries("Which country stayed away, and what was it promised?")[1]
+        ('What was it promised?', 'Which country stayed away? What was it promised?')
+    """
+    parts = split_question(question)
+    return [(p, p if i == 0 else f"{parts[0]} {p}") for i, p in enumerate(parts)]
 
 
 def interleave(rankings: Sequence[Sequence[Passage]], k: int) -> list[Passage]:
@@ -105,7 +116,7 @@ def join_answers(question: str, answers: Sequence[Answer]) -> Answer:
     texts: list[str] = []
     quoted: list[Citation] = []
     for a in answered:  # a part whose quotes an earlier part already gave adds nothing
-        if any(not any(_contains(q, c) for q in quoted) for c in a.citations) or not quoted:
+        if not quoted or any(not any(_contains(q, c) for q in quoted) for c in a.citations):
             texts.append(a.text)
         quoted += a.citations
     return Answer(

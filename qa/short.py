@@ -23,19 +23,16 @@ import re
 
 from qa.candidates import content_words
 from qa.focus import focus_head, with_synonyms
-from qa.intent import answer_kind
+from qa.intent import MONTHS, answer_kind
 
 __all__ = ["short_span"]
 
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
 _DATE = re.compile(
-    rf"\b(?:(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?|"
-    rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTHS})(?: \d{{4}})?|"
-    rf"(?:{_MONTHS}) \d{{4}}|(?:19|20)\d\d)\b"
+    rf"\b(?:(?:{MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{MONTHS})(?: \d{{4}})?|"
+    rf"(?:{MONTHS}) \d{{4}}|(?:19|20)\d\d)\b"
 )
-_EXACT = re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}|\d{{1,2}} (?:{_MONTHS})\b")
+_EXACT = re.compile(rf"\b(?:{MONTHS}) \d{{1,2}}|\d{{1,2}} (?:{MONTHS})\b")
 _NUM = (
     r"(?:\d[\d,.]*\d|\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"twenty|thirty|forty|fifty|a hundred|hundreds|a thousand|thousands|dozens)"
@@ -81,7 +78,7 @@ def _count(question: str, sentence: str) -> tuple[int, int] | None:
     ]
     if spans:
         return spans[0] if len(spans) == 1 else None
-    return (found[0].start(), found[0].end()) if len(found) == 1 else None
+    return _only(_COUNT, question, sentence)
 
 
 def _only(pattern: re.Pattern[str], question: str, sentence: str) -> tuple[int, int] | None:
