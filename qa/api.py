@@ -144,7 +144,9 @@ class Bot:
         parts = part_queries(cleaned)
         if len(parts) == 1:
             return self._answer(cleaned, query, *search)
-        return join_answers(cleaned, [self._answer(p, q, *search) for p, q in parts])
+        earlier = history or ()
+        answers = [self._answer(p, followup_query(q, earlier), *search) for p, q in parts]
+        return join_answers(cleaned, answers)
 
     def _answer(
         self, question: str, query: str, k: int, retriever: str, doc_filter: set[str] | None

@@ -101,3 +101,19 @@ def test_retrieval_of_a_two_part_question_serves_both_parts(real_bot: qa.Bot) ->
     passages = real_bot.retrieve(question, k=5)
     assert len(passages) == 5 and len({(p.start, p.end) for p in passages}) == 5
     assert any("chair will always be" in p.text for p in passages)
+
+
+def test_a_two_part_follow_up_keeps_the_conversation(
+    fake_bot: qa.Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searched: list[str] = []
+    search = fake_bot.searcher.search
+
+    def recording(query: str, *args: object) -> list[Passage]:
+        searched.append(query)
+        return search(query, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fake_bot.searcher, "search", recording)
+    fake_bot.ask("When was it held, and where?", history=["What did he say about the 3+3 meeting?"])
+    assert len(searched) == 2
+    assert all("3+3 meeting" in q for q in searched), searched
