@@ -178,7 +178,11 @@ def _extras(
         if len(chosen) + len(extra) >= settings.max_quotes or other in chosen:
             continue
         words = content_words(docs[other.doc_id].text[other.start : other.end])
-        if (wanted & words) - covered and other.score >= settings.extra_ratio * chosen[0].score:
+        if (
+            (wanted & words) - covered
+            and other.score >= settings.extra_ratio * chosen[0].score
+            and (other.brings_kind or not chosen[0].brings_kind)
+        ):
             extra.append(other)
             covered |= words
     return extra

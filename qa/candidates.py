@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.documents import Document
+from index.documents import Document, Turn
 from index.sentvec import SentenceTable
 from qa.intent import answer_kind, asks_about_questioner, brings_kind
 from qa.types import Passage
@@ -33,7 +33,13 @@ __all__ = [
     "score_candidates",
 ]
 
-_WORD = re.compile(r"[\w’']+")
+_WORD = re.compile(r"[\w’']+(?:\+[\w’']+)*")
+# a sentence opening like this goes on from the one before it
+_ANAPHORA = re.compile(
+    r"^(?:the latter|the former|this|that|these|those|such|it|he|she|they|therefore|hence|"
+    r"thus|as a result|for this reason|consequently)\b",
+    re.I,
+)
 _STOPWORDS = frozenset(
     """
     a an the of to in on at for by with from and or but is are was were be been being do does
@@ -101,9 +107,8 @@ def content_words(text: str) -> frozenset[str]:
 
     Cached: the same sentences come back question after question.
     """
-    return frozenset(
-        _stem(w)[:5] for w in _WORD.findall(text) if w.lower() not in _STOPWORDS and len(w) > 1
-    )
+    words = (w.lower().replace("’", "'").removesuffix("'s") for w in _WORD.findall(text))
+    return frozenset(_stem(w)[:5] for w in words if w not in _STOPWORDS and len(w) > 1)
 
 
 def overlap_score(question: str, sentence: str, context: str = "") -> float:
@@ -128,6 +133,15 @@ def question_context(doc: Document, turn_index: int) -> str:
     return doc.text[asked.start : asked.end]
 
 
+def _before(table: SentenceTable, row: int, doc: Document, text: str) -> str:
+    """The sentence just before, in the same turn, when this one refers back to it."""
+    if not _ANAPHORA.match(text) or row == 0 or table.spans[row - 1][0] != doc.doc_id:
+        return ""
+    _, s, e = table.spans[row - 1]
+    same = doc.turn_at(s) == doc.turn_at(table.spans[row][1])
+    return doc.text[s:e] if same else ""
+
+
 def _rows(passages: Sequence[Passage], table: SentenceTable) -> list[tuple[int, int]]:
     """(sentence row, rank of the first passage holding it), in passage order."""
     seen: dict[int, int] = {}
@@ -142,6 +156,11 @@ def _neighbour_dense(table: SentenceTable, row: int, qvec: np.ndarray) -> float:
     doc_id = table.spans[row][0]
     near = [r for r in (row - 1, row + 1) if 0 <= r < len(table) and table.spans[r][0] == doc_id]
     return max((float(table.vectors[r] @ qvec) for r in near), default=0.0)
+
+
+def _context(doc: Document, turn: Turn | None, before: str) -> str:
+    asked = question_context(doc, turn.index) if turn else ""
+    return f"{before} {asked}" if before else asked
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,7 +197,7 @@ def score_candidates(ctx: AnswerContext, weights: ScoreWeights | None = None) ->
         in_question = turn is not None and turn.role == "question" and not about_asker
         feats = (
             float(table.vectors[row] @ qvec),
-            overlap_score(question, text, question_context(doc, turn.index) if turn else ""),
+            overlap_score(question, text, _context(doc, turn, _before(table, row, doc, text))),
             overlap_score(question, text),
             float(has),
             float(in_question),

@@ -1,0 +1,54 @@
+"""Sentence scoring: which words count, and sentences that refer back to the one before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import qa
+from index.embed import HashingEmbedder
+from qa.candidates import AnswerContext, content_words, score_candidates
+
+TRANSCRIPT = """\
+Sergey Lavrov: Our ties with many partners are growing. This approach shows the divide \
+between the new team and the Brussels bureaucracy. The latter is now in disarray, as the \
+focus has shifted to individual states. We see this as a constructive trend.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("the 3+3 format", {"3+3", "forma"}),  # a format's name is one word, not two digits
+        ("Lavrov’s view", set()),  # a stop word stays one with a possessive
+        ("Russia's partners", {"partn"}),
+    ],
+)
+def test_content_words(text: str, words: set[str]) -> None:
+    assert content_words(text) == words
+
+
+def _pool(tmp_path: Path, question: str) -> dict[str, float]:
+    path = tmp_path / "t.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    bot = qa.load(path, index_dir=tmp_path / "ix", embedder=HashingEmbedder())
+    passages = tuple(bot.retrieve(question, k=3))
+    table = bot.searcher.stored.sentences
+    ctx = AnswerContext(
+        question,
+        bot.searcher.query_vector(question),
+        passages,
+        {d.doc_id: d for d in bot.documents},
+        table,
+    )
+    doc = bot.documents[0]
+    return {doc.text[c.start : c.end][:10]: c.overlap for c in score_candidates(ctx)}
+
+
+def test_a_sentence_referring_back_borrows_the_words_before_it(tmp_path: Path) -> None:
+    overlap = _pool(tmp_path, "Why is the Brussels bureaucracy in disarray?")
+    # own word "disarray" counts whole; "Brussels bureaucracy" of "the latter" counts half
+    assert overlap["The latter"] == pytest.approx((1 + 0.5 * 2) / 3)
+    # a sentence that does not refer back keeps its own words only
+    assert overlap["We see thi"] == 0.0
