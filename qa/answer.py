@@ -19,7 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from index.documents import Document
-from qa.candidates import AnswerContext, Candidate, ScoreWeights, content_words, score_candidates
+from qa.candidates import (
+    AnswerContext,
+    Candidate,
+    ScoreWeights,
+    content_words,
+    refers_back,
+    score_candidates,
+)
 from qa.citations import make_citation
 from qa.focus import (
     corpus_vocabulary,
@@ -150,9 +157,15 @@ def _grow(
     """An adjacent sentence that completes the best one, if any.
 
     A neighbour that brings what the question wants (the reason, the date …) joins
-    however it scores: it is often worded unlike the question.
+    however it scores: it is often worded unlike the question. A sentence that
+    refers back ("The latter is in disarray") brings the one it refers to.
     """
-    short = len(doc.text[best.start : best.end].split()) < 8
+    text = doc.text[best.start : best.end]
+    if refers_back(text):  # what it refers to must be quoted with it
+        before = (c for c in pool[1:] if c.end <= best.start and _adjacent(best, c, doc))
+        if (antecedent := next(before, None)) is not None:
+            return antecedent
+    short = len(text.split()) < 8
     for other in pool[1:]:
         if not _adjacent(best, other, doc):
             continue

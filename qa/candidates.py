@@ -30,6 +30,7 @@ __all__ = [
     "ScoreWeights",
     "content_words",
     "overlap_score",
+    "refers_back",
     "score_candidates",
 ]
 
@@ -133,9 +134,18 @@ def question_context(doc: Document, turn_index: int) -> str:
     return doc.text[asked.start : asked.end]
 
 
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence goes on from the one before it ("The latter …", "That is why …").
+
+        >>> refers_back("That is why we support it."), refers_back("We support it.")
+        (True, False)
+    """
+    return bool(_ANAPHORA.match(sentence))
+
+
 def _before(table: SentenceTable, row: int, doc: Document, text: str) -> str:
     """The sentence just before, in the same turn, when this one refers back to it."""
-    if not _ANAPHORA.match(text) or row == 0 or table.spans[row - 1][0] != doc.doc_id:
+    if not refers_back(text) or row == 0 or table.spans[row - 1][0] != doc.doc_id:
         return ""
     _, s, e = table.spans[row - 1]
     same = doc.turn_at(s) == doc.turn_at(table.spans[row][1])

@@ -52,3 +52,19 @@ def test_a_sentence_referring_back_borrows_the_words_before_it(tmp_path: Path) -
     assert overlap["The latter"] == pytest.approx((1 + 0.5 * 2) / 3)
     # a sentence that does not refer back keeps its own words only
     assert overlap["We see thi"] == 0.0
+
+
+def test_a_quote_that_refers_back_brings_the_sentence_it_refers_to(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(
+        "Sergey Lavrov: Our ties with many partners are growing. One camp gains, the other "
+        "loses. The latter, the Brussels bureaucracy, is now in disarray, as the focus has "
+        "shifted to individual states. We see this as a constructive trend.\n",
+        encoding="utf-8",
+    )
+    bot = qa.load(path, index_dir=tmp_path / "ix", embedder=HashingEmbedder())
+    ans = bot.ask("Why is the Brussels bureaucracy in disarray?")
+    assert not ans.abstained, ans
+    quote = " ".join(c.quote for c in ans.citations)
+    # "the latter" means nothing without the sentence before it
+    assert quote.startswith("One camp gains, the other loses. The latter"), quote
