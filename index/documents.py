@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from index.errors import SourceError
 
@@ -73,12 +73,14 @@ class Document:
 
     @property
     def origin(self) -> str:
-        """Where the transcript came from: its scraped "Source:" header, else its file path.
+        """Where the transcript came from: its scraped "Source:" header, else its file's
+        name within the corpus (never the server's full path, which citations would show).
 
-        >>> Document(doc_id="d", text="", path="talks/d.txt", sha256="", title="D").origin
-        'talks/d.txt'
+        >>> Document(doc_id="2024/d", text="", path="/srv/qa/talks/2024/d.txt", sha256="",
+        ...          title="D").origin
+        '2024/d.txt'
         """
-        return self.source or self.path
+        return self.source or f"{self.doc_id}{PurePath(self.path).suffix}"
 
     def turn_at(self, offset: int) -> Turn | None:
         """The turn whose span (label included) holds ``offset``, if any."""

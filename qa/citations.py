@@ -4,7 +4,7 @@
 >>> doc = parse_document(doc_id="d", text="A: Hi there.", path="talks/d.txt", sha256="")
 >>> c = make_citation(doc, 3, 12)
 >>> c.quote, c.title, c.source
-('Hi there.', 'd', 'talks/d.txt')
+('Hi there.', 'd', 'd.txt')
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from gradio_client.exceptions import AppError
 from test_ui_support import GRADIO_PANDAS_NOISE, running
 
 import qa
+from index.documents import read_corpus
 from index.embed import HashingEmbedder
 from ui.render import format_answer, unescape_text
 
@@ -40,7 +41,7 @@ def bot(corpus: Path) -> qa.Bot:
 
 
 def test_passages_and_citations_carry_title_and_source(bot: qa.Bot, corpus: Path) -> None:
-    sources = {SEED: "mid.ru", "trade_talk": str(corpus / "trade_talk.txt")}
+    sources = {SEED: "mid.ru", "trade_talk": "trade_talk.txt"}
     titles = {SEED: bot.document(SEED).title, "trade_talk": "trade talk"}
     answer = bot.ask(QUESTION)
     assert answer.citations and answer.passages
@@ -54,7 +55,7 @@ def test_passages_and_citations_carry_title_and_source(bot: qa.Bot, corpus: Path
 def test_the_chat_shows_each_quote_s_document_and_source(bot: qa.Bot, corpus: Path) -> None:
     answer = bot.ask(QUESTION, doc_ids=["trade_talk"])
     reply = unescape_text(format_answer(answer, bot.documents))  # as the person reads it
-    assert answer.citations and f"— trade talk (source: {corpus / 'trade_talk.txt'})" in reply
+    assert answer.citations and "— trade talk (source: trade_talk.txt)" in reply
     seed = unescape_text(format_answer(
         bot.ask("Which embassies will open in Africa?", doc_ids=[SEED]), bot.documents))
     assert "— Sergey Lavrov (mid.ru)" in seed and "(source: mid.ru)" not in seed  # said once
@@ -85,14 +86,14 @@ def test_cli_docs_doc_filter_and_sources(corpus: Path, tmp_path: Path) -> None:
     listed = _qa("docs", str(corpus), "--no-build", env=env)
     rows = [line.split("\t") for line in listed.stdout.splitlines()]
     assert rows[0] == [SEED, "Sergey Lavrov (mid.ru)", "mid.ru"]
-    assert rows[1] == ["trade_talk", "trade talk", str(corpus / "trade_talk.txt")]
+    assert rows[1] == ["trade_talk", "trade talk", "trade_talk.txt"]
     asked = _qa("ask", QUESTION, str(corpus), "--doc", "trade_talk", "--json", "--no-build",
                 env=env)
     data = json.loads(asked.stdout)
     assert data["citations"] and {c["doc_id"] for c in data["citations"]} == {"trade_talk"}
-    assert {p["source"] for p in data["passages"]} == {str(corpus / "trade_talk.txt")}
+    assert {p["source"] for p in data["passages"]} == {"trade_talk.txt"}
     text = _qa("ask", QUESTION, str(corpus), "--doc", "trade_talk", "--no-build", env=env)
-    assert f"in “trade talk” (source: {corpus / 'trade_talk.txt'})" in text.stdout
+    assert "in “trade talk” (source: trade_talk.txt)" in text.stdout
     wrong = _qa("ask", QUESTION, str(corpus), "--doc", "nope", "--no-build", env=env)
     assert wrong.returncode == 1 and wrong.stderr.startswith("qa: unknown document")
 
@@ -114,3 +115,16 @@ def test_ask_endpoint_restricts_to_documents(served: str, bot: qa.Bot) -> None:
     assert all(c["source"].endswith("trade_talk.txt") for c in only["citations"])
     with pytest.raises(AppError, match="unknown document"):
         client.predict(QUESTION, ["nope"], api_name="/ask")
+
+
+def test_origin_never_shows_the_server_path(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus" / "2024"
+    folder.mkdir(parents=True)
+    (folder / "talk.txt").write_text("Speaker: Hello there.\n", encoding="utf-8")
+    (doc,) = read_corpus(tmp_path / "corpus")
+    assert doc.origin == "2024/talk.txt"
+    bot = qa.load(tmp_path / "corpus", index_dir=tmp_path / "ix", embedder=HashingEmbedder())
+    shown = [c.source for c in bot.ask("Hello?").citations] + [
+        p.source for p in bot.retrieve("Hello?")
+    ]
+    assert shown and all(s == "2024/talk.txt" for s in shown), shown
