@@ -65,12 +65,12 @@ class AnswerSettings:
     extra_ratio: float = 0.9
     count_ratio: float = 0.6
     max_quotes: int = 3
-    threshold: float = 0.55
+    threshold: float = 0.63
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 3.34, 2.03, 0.0, 1.53, -1.7, -2.85)
-    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.76, 2.38, 0.0, 0.94, -1.21, -3.07)
+    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.92, 1.78, 0.0, 1.73, -1.64, -2.73)
+    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.28, 2.03, 0.0, 1.12, -1.05, -2.94)
 
 
 @dataclass(frozen=True)
