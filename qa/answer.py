@@ -69,8 +69,8 @@ class AnswerSettings:
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.92, 1.78, 0.0, 1.73, -1.64, -2.73)
-    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.28, 2.03, 0.0, 1.12, -1.05, -2.94)
+    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.9, 1.73, 0.0, 1.7, -1.65, -2.68)
+    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.32, 1.65, 0.0, 1.17, -1.13, -2.77)
 
 
 @dataclass(frozen=True)
