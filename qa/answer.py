@@ -65,12 +65,12 @@ class AnswerSettings:
     extra_ratio: float = 0.9
     count_ratio: float = 0.6
     max_quotes: int = 3
-    threshold: float = 0.63
+    threshold: float = 0.55
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.9, 1.73, 0.0, 1.7, -1.65, -2.68)
-    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.32, 1.65, 0.0, 1.17, -1.13, -2.77)
+    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 3.03, 1.95, 0.0, 1.69, -1.62, -2.81)
+    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.46, 1.89, 0.0, 1.19, -1.13, -2.9)
 
 
 @dataclass(frozen=True)

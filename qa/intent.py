@@ -53,7 +53,8 @@ _KINDS = (
         "date",
         re.compile(
             r"^\s*(when|what year|what date|which year|which date|since when|"
-            r"by when|in what year|on which date|on what date)\b",
+            r"by when|in (what|which) (year|month)|(what|which) month|on which date|"
+            r"on what date)\b",
             re.I,
         ),
     ),
@@ -66,7 +67,14 @@ _KINDS = (
         ),
     ),
     ("person", re.compile(r"^\s*(who|whom|whose)\b", re.I)),
-    ("reason", re.compile(r"^\s*(why|for what reason|what is the reason|what reason)\b", re.I)),
+    (
+        "reason",
+        re.compile(
+            r"^\s*(why|how come|for what reason|what is the reason|what reason)\b|"
+            r"^\s*what\b.*\b(motivates?|prompted|caused|causes|led to|blames?d?|explains?)\b",
+            re.I,
+        ),
+    ),
     (
         "list",
         re.compile(
@@ -123,10 +131,12 @@ _PATTERNS = {
         r"(\b(because|since|due to|owing to|as a result|therefore|reason|"
         r"in order to|so that|given that|caused|led to|aimed at|thus|hence|"
         r"the fact that|stems from|root cause|that is why|this is why|following the|"
-        r"results? in|resulted in|the aim|the purpose)\b|, as\b)",
+        r"results? in|resulted in|the aim|the purpose|driven by|attributed to|explained by|"
+        r"motivated by|(connected|linked)(,[^,]{1,30},)? (with|to))\b|, as\b)",
         re.I,
     ),
 }
+_YEAR = re.compile(r"(19|20)\d\d")
 _LEAD_IN = re.compile(
     r"^\s*(according to|in|from|by|for|as far as)\b[^,?]{1,40},\s*(?=(why|when|who|whom|whose|"
     r"what|which|how|where)\b)",
@@ -166,6 +176,8 @@ def brings_kind(kind: str, question: str, sentence: str) -> bool:
         return bool(found)
     if kind in ("name", "list"):  # a sentence's first word is capitalised anyway
         found = [f for f in found if not sentence.startswith(f)]
+    if kind == "number":  # "in 2024" dates a thing, it does not count it
+        found = [f for f in found if not _YEAR.fullmatch(f)]
     novel = _novel(found, question)
     return len(novel) >= 2 if kind == "list" else bool(novel)
 

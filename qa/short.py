@@ -44,6 +44,7 @@ _COUNT = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[\w’'-]+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _FOLLOW = 3  # words after a number that may name what it counts
 
 
@@ -78,7 +79,9 @@ def _count(question: str, sentence: str) -> tuple[int, int] | None:
     ]
     if spans:
         return spans[0] if len(spans) == 1 else None
-    return _only(_COUNT, question, sentence)
+    lone = _only(_COUNT, question, sentence)
+    # a lone year ("in 2024") dates something; it is no answer to "how many"
+    return None if lone and _YEAR.fullmatch(sentence[lone[0] : lone[1]]) else lone
 
 
 def _only(pattern: re.Pattern[str], question: str, sentence: str) -> tuple[int, int] | None:

@@ -1,0 +1,47 @@
+"""What kind of answer a question wants, and whether a sentence brings one."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.intent import answer_kind, brings_kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("In which year did the floods hit the border regions?", "date"),
+        ("Which month will the contest take place in?", "date"),
+        ("By when should the organisation be running?", "date"),
+        ("What did the deputy blame for the floods?", "reason"),
+        ("What motivates the Americans to talk again?", "reason"),
+        ("What caused the decline?", "reason"),
+        ("How come the talks stalled?", "reason"),
+        ("Why did relations decline?", "reason"),
+        ("What did Lavrov say about the Arctic?", None),
+        ("What is the name of the treaty?", "name"),
+    ],
+)
+def test_answer_kind(question: str, kind: str | None) -> None:
+    assert answer_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "question", "sentence", "brings"),
+    [
+        # a year dates a thing: it is no count
+        ("number", "How many countries came?", "In November 2024, the forum was held.", False),
+        ("number", "How many countries came?", "In 2024, delegations of 35 states came.", True),
+        ("date", "When was the forum held?", "In November 2024, the forum was held.", True),
+        # a cause named with "connected … with"
+        (
+            "reason",
+            "What caused the floods?",
+            "This was connected, among other things, with the lack of cooperation.",
+            True,
+        ),
+        ("reason", "Why did it fail?", "The governors met twice.", False),
+    ],
+)
+def test_brings_kind(kind: str, question: str, sentence: str, brings: bool) -> None:
+    assert brings_kind(kind, question, sentence) is brings
