@@ -38,7 +38,8 @@ _WORD = re.compile(r"[\w’']+(?:\+[\w’']+)*")
 # a sentence opening like this goes on from the one before it
 _ANAPHORA = re.compile(
     r"^(?:the latter|the former|this|that|these|those|such|it|he|she|they|therefore|hence|"
-    r"thus|as a result|for this reason|consequently)\b",
+    r"thus|as a result|for this reason|consequently)\b|"
+    r"^(?:\w+ ){1,3}(?:it|them|him|her)\b(?! (?:is|was|would be|will be|seems) )",
     re.I,
 )
 _STOPWORDS = frozenset(

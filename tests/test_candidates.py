@@ -8,7 +8,7 @@ import pytest
 
 import qa
 from index.embed import HashingEmbedder
-from qa.candidates import AnswerContext, content_words, score_candidates
+from qa.candidates import AnswerContext, content_words, refers_back, score_candidates
 
 TRANSCRIPT = """\
 Sergey Lavrov: Our ties with many partners are growing. This approach shows the divide \
@@ -68,3 +68,18 @@ def test_a_quote_that_refers_back_brings_the_sentence_it_refers_to(tmp_path: Pat
     quote = " ".join(c.quote for c in ans.citations)
     # "the latter" means nothing without the sentence before it
     assert quote.startswith("One camp gains, the other loses. The latter"), quote
+
+
+@pytest.mark.parametrize(
+    ("sentence", "refers"),
+    [
+        ("The latter is in disarray.", True),
+        ("That is why we back the idea.", True),
+        ("We regard it as a robust foundation.", True),  # "it" is named before
+        ("We support them fully.", True),
+        ("I think it is important to say.", False),  # "it is" points ahead, not back
+        ("We will open ten embassies.", False),
+    ],
+)
+def test_refers_back(sentence: str, refers: bool) -> None:
+    assert refers_back(sentence) is refers
