@@ -138,7 +138,7 @@ def question_context(doc: Document, turn_index: int) -> str:
 def refers_back(sentence: str) -> bool:
     """Whether a sentence goes on from the one before it ("The latter …", "That is why …").
 
-        >>> refers_back("That is why we support it."), refers_back("We support it.")
+        >>> refers_back("That is why we support it."), refers_back("We support the plan.")
         (True, False)
     """
     return bool(_ANAPHORA.match(sentence))
