@@ -35,6 +35,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "dense": {"retriever": "dense"},
     "lexical": {"retriever": "lexical"},
     "rrf": {"retriever": "rrf"},
+    # the default that always answers: what abstention costs and saves
+    "never-abstain": {"answer_settings": AnswerSettings(threshold=0.0)},
     "tutorial": {
         "chunker": "chars",
         "chunk_size": 1000,

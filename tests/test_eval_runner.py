@@ -171,3 +171,14 @@ def test_eval_package_import_is_cheap() -> None:
     code = ("import sys, eval; heavy = [m for m in ('qa.api', 'matplotlib', 'torch', 'tqdm') "
             "if m in sys.modules]; assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)
+
+
+def test_never_abstain_row_answers_every_question(tiny_gold: Path, tmp_path: Path) -> None:
+    (default, never) = run_configs(["hybrid", "never-abstain"], tiny_gold, corpus=ROOT / "seeds",
+                                   index_root=tmp_path, embedder=HashingEmbedder(), ks=(1, 5),
+                                   progress=False)
+    assert not any(i.abstained for i in never.items)
+    assert never.summary["abstain_rate"] == 0.0
+    # same index and retrieval: only the answering differs
+    assert never.summary["full@5"] == default.summary["full@5"]
+    assert {p.name for p in tmp_path.iterdir() if p.is_dir()} == {"default"}
