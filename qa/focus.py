@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 
 from qa.candidates import content_words
+from qa.intent import CARDINALS
 
 __all__ = [
     "corpus_vocabulary",
@@ -58,9 +59,7 @@ _HEAD = (
 )
 _TOKEN = re.compile(r"[\w’'+-]+")
 _NUMBER = re.compile(
-    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?)\b",
-    re.I,
+    rf"\b(\d[\d,.]*|{CARDINALS}|hundred|thousand|million|billion|dozens?)\b", re.I
 )
 _PLURALS = frozenset({"people", "children", "men", "women", "staff", "personnel"})
 _BEFORE, _AFTER = 2, 3  # words either side of a number that say what it counts

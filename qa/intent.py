@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MONTHS", "answer_kind", "asks_about_questioner", "asks_who_said", "brings_kind"]
+__all__ = [
+    "CARDINALS",
+    "MONTHS",
+    "answer_kind",
+    "asks_about_questioner",
+    "asks_who_said",
+    "brings_kind",
+]
 
 _KINDS = (
     (
@@ -95,9 +102,12 @@ _KINDS = (
         ),
     ),
 )
+# number words as a regex alternation (shared with the focus and short-answer rules)
+CARDINALS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+)
 _NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-    r"thirty|forty|fifty|hundred|thousand|million|billion|dozens?|half|annually|"
+    rf"{CARDINALS}|hundred|thousand|million|billion|dozens?|half|annually|"
     r"once|twice|every year|each year|per cent|percent"
 )
 # month names as a regex alternation (the short answers pick dates with it too)

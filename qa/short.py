@@ -23,7 +23,7 @@ import re
 
 from qa.candidates import content_words
 from qa.focus import focus_head, with_synonyms
-from qa.intent import MONTHS, answer_kind
+from qa.intent import CARDINALS, MONTHS, answer_kind
 
 __all__ = ["short_span"]
 
@@ -33,10 +33,7 @@ _DATE = re.compile(
     rf"(?:{MONTHS}) \d{{4}}|(?:19|20)\d\d)\b"
 )
 _EXACT = re.compile(rf"\b(?:{MONTHS}) \d{{1,2}}|\d{{1,2}} (?:{MONTHS})\b")
-_NUM = (
-    r"(?:\d[\d,.]*\d|\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"twenty|thirty|forty|fifty|a hundred|hundreds|a thousand|thousands|dozens)"
-)
+_NUM = rf"(?:\d[\d,.]*\d|\d|{CARDINALS}|a hundred|hundreds|a thousand|thousands|dozens)"
 _SCALE = r"(?: (?:hundred|thousand|million|billion|trillion))?"
 _COUNT = re.compile(
     rf"(?:[$€£] ?|\b){_NUM}{_SCALE}(?: (?:to|or|and|-|–) {_NUM}{_SCALE})?"
