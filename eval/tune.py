@@ -194,6 +194,10 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0) 
     return out
 
 
+def _probability(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(x @ weights[:-1] + weights[-1])))
+
+
 def _fit_abstention(samples: list[Sample], max_false: float) -> None:
     """Fit the answerable and correct models on :data:`ABSTAIN_COLUMNS` and print them."""
     x = np.array([s.features for s in samples])
@@ -201,9 +205,11 @@ def _fit_abstention(samples: list[Sample], max_false: float) -> None:
     right = np.array([s.right for s in samples], dtype=float)
     cols, width = ABSTAIN_COLUMNS, x.shape[1]
     w_ans = _expand(fit_logistic(x[:, cols], answerable.astype(float), l2=0.1), cols, width)
-    w_right = _expand(fit_logistic(x[:, cols], right, l2=0.1), cols, width)
     runs = [out_of_fold(x[:, cols], answerable.astype(float), seed=s) for s in range(REPEATS)]
     t = _threshold(runs, answerable, max_false)
+    # confidence is read on answers given: fit it on the items the bot would answer
+    answered = _probability(x, w_ans) >= t
+    w_right = _expand(fit_logistic(x[answered][:, cols], right[answered], l2=0.1), cols, width)
     declined = np.mean([np.mean(p[~answerable] < t) for p in runs])
     wrongly = np.mean([np.mean(p[answerable] < t) for p in runs])
     print(f"items {len(samples)}; right when answering: {right[answerable].mean():.3f}")

@@ -70,7 +70,7 @@ class AnswerSettings:
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
     answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 3.03, 1.95, 0.0, 1.69, -1.62, -2.81)
-    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.46, 1.89, 0.0, 1.19, -1.13, -2.9)
+    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 1.86, 1.96, 0.0, 2.51, 0.0, -3.72)
 
 
 @dataclass(frozen=True)
