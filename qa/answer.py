@@ -69,8 +69,8 @@ class AnswerSettings:
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, bias
-    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 3.03, 1.95, 0.0, 1.69, -1.62, -2.81)
-    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 1.86, 1.96, 0.0, 2.51, 0.0, -3.72)
+    answerable_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 3.2, 2.46, 0.0, 1.6, -1.5, -2.93)
+    correct_weights: tuple[float, ...] = (0.0, 0.0, 0.0, 2.05, 2.15, 0.0, 2.63, 1.12, -3.92)
 
 
 @dataclass(frozen=True)

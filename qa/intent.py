@@ -132,8 +132,12 @@ _PATTERNS = {
     ),
     "number": re.compile(rf"(\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b)", re.I),
     "person": re.compile(
-        r"\b([A-Z][a-z]+(?:[- ](?:al-|da |de |van )?[A-Z][a-z]+)+|President|"
-        r"Minister|Secretary|administration)\b"
+        r"\b((?:President|Minister|Secretary|Adviser|Advisor|Envoy|Ambassador|Aide|Chairman|"
+        r"Speaker|Patriarch|Pope|King|Prince|Mr|Ms|Mrs|Dr|Director|Governor|Mayor|Premier)"
+        r"(?: [A-Z][\w’'-]+)*|[Pp]residents?|[Mm]inisters?|[Ll]eaders?|[Hh]ead of|"
+        r"[Aa]mbassadors?|[Dd]eputy|[Dd]eputies|[Dd]elegation led by|[Ee]nvoys?|"
+        r"administration|[Dd]epartment|[Mm]inistry|[Ee]mbass(?:y|ies)|[Cc]onsulates?|"
+        r"[Gg]overnment|[Cc]ommittees?|[Cc]ouncils?|[Aa]gency|[Ss]ervice)\b"
     ),
     "name": re.compile(r"\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*\b"),
     "list": re.compile(r"\b[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*\b"),

@@ -41,6 +41,17 @@ def test_answer_kind(question: str, kind: str | None) -> None:
             True,
         ),
         ("reason", "Why did it fail?", "The governors met twice.", False),
+        # "who" is answered by a title, a role or a body, not by any capitalised phrase
+        ("person", "Who will represent Russia?", "States across Asia and Latin America.", False),
+        ("person", "Who won the Games?", "The Games of the Future took place.", False),
+        ("person", "Who set it up?", "It was the idea of President Kassym-Jomart Tokayev.", True),
+        (
+            "person",
+            "Who proposed it?",
+            "It was co-sponsored by the presidents of Azerbaijan.",
+            True,
+        ),
+        ("person", "Who will look into it?", "The Consular Department will study it.", True),
     ],
 )
 def test_brings_kind(kind: str, question: str, sentence: str, brings: bool) -> None:
