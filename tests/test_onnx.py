@@ -259,6 +259,26 @@ def test_cli_passes_the_backend(
     assert "invalid choice" in capsys.readouterr().err
 
 
+def test_serve_passes_the_backend(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_bot: qa.Bot
+) -> None:
+    seen: list[object] = []
+
+    def fake_load(*args: object, **kwargs: object) -> qa.Bot:
+        seen.append(kwargs.get("embed_backend"))
+        return fake_bot
+
+    monkeypatch.setattr("qa.load", fake_load)
+    monkeypatch.setattr("ui.app.launch", lambda app, **kwargs: app)  # no real server
+    assert main(["serve", "--embed-backend", "torch"]) == 0
+    assert main(["serve"]) == 0  # left to $QA_EMBED_BACKEND, then auto
+    assert seen == ["torch", None]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--embed-backend", "jax"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
 def test_hashing_embedder_is_unchanged() -> None:
     emb = HashingEmbedder(dim=32)
     assert emb.name == "hashing-32" and emb.encode(["a cat"]).shape == (1, 32)
