@@ -12,7 +12,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup index run test lint browser clean eval bench
+.PHONY: setup index run test lint browser clean eval bench screenshot
 
 $(STAMP): pyproject.toml $(wildcard */__init__.py)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -39,7 +39,7 @@ browser:
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy $(wildcard qa index ui eval bench)
+	$(VENV)/bin/mypy $(wildcard qa index ui eval bench scripts)
 
 test: setup browser lint
 	$(VENV)/bin/pytest -q
@@ -49,6 +49,10 @@ eval: index
 
 bench: index
 	$(VENV)/bin/qa bench
+
+# docs/screenshot.png, from the app serving seeds/ in headless Chromium
+screenshot: index browser
+	$(PY) scripts/screenshot.py
 
 clean:
 	rm -rf .qa-index .pytest_cache .mypy_cache .ruff_cache eval-report test-artifacts

@@ -3,8 +3,10 @@
 A document whose file hash and chunk settings are unchanged keeps its chunks,
 chunk vectors, stemmed BM25 tokens and sentence rows exactly as stored; only
 added or changed documents are chunked, split, tokenised and embedded, and
-their rows go after the kept ones. When no row was dropped the vector store
-is appended to (HNSW and IVF too), else rebuilt from the kept vectors.
+their rows go after the kept ones. The BM25 vocabulary keeps only the stems
+that rows still use, as a full rebuild would. When no row was dropped the
+vector store is appended to (HNSW and IVF too), else rebuilt from the kept
+vectors.
 Texts to embed are first looked up by content hash among every vector of the
 previous index (and of a format-1 index being upgraded).
 
@@ -192,7 +194,10 @@ def assemble(old: StoredIndex | None, kept: Kept, fresh: Fresh, spec: VectorSpec
                     fresh.keys, fresh_lines)
     rows = kept.chunk_rows.tolist()
     old_lines = chunk_lines(old.path)
-    tokens = old.lexical.tokens.take(kept.chunk_rows).extend([c.index_text for c in fresh.chunks])
+    # compact: the stems only removed or replaced rows used leave the vocabulary, as a
+    # full rebuild would leave them out
+    kept_tokens = old.lexical.tokens.take(kept.chunk_rows).compact()
+    tokens = kept_tokens.extend([c.index_text for c in fresh.chunks])
     return Rows(
         chunks=[old.chunks[i] for i in rows] + fresh.chunks,
         vectors=_vectors(old.vectors, kept.chunk_rows, fresh.vectors, spec),

