@@ -39,6 +39,7 @@ import faiss  # noqa: F401  (the stores below write through it; tests patch stor
 import numpy as np
 
 from index.chunk import Chunk
+from index.durable import sync_dir, sync_tree
 from index.errors import CorruptIndexError, IndexLockedError, StaleIndexError
 from index.lexical import LexicalIndex
 from index.sentvec import KEY_DTYPE, SentenceTable, text_key
@@ -131,10 +132,13 @@ def chunk_lines(folder: Path) -> list[str]:
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:
+    # on disk before the rename publishes them: a crash must not leave a truncated index
+    sync_tree(tmp)
     old = folder.parent / f".{folder.name}.old-{os.getpid()}-{time.monotonic_ns()}"
     if folder.exists():
         os.rename(folder, old)
     os.rename(tmp, folder)
+    sync_dir(folder.parent)
     shutil.rmtree(old, ignore_errors=True)
 
 
