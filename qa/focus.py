@@ -20,11 +20,12 @@ import re
 from collections.abc import Iterable
 
 from qa.candidates import content_words
-from qa.intent import CARDINALS
+from qa.intent import CARDINALS, new_dates
 
 __all__ = [
     "corpus_vocabulary",
     "counts_focus",
+    "dated_near",
     "focus_head",
     "focus_words",
     "mentions_focus",
@@ -63,6 +64,7 @@ _NUMBER = re.compile(
 )
 _PLURALS = frozenset({"people", "children", "men", "women", "staff", "personnel"})
 _BEFORE, _AFTER = 2, 3  # words either side of a number that say what it counts
+_DATE_WINDOW = 5  # words either side of a date that say what it dates
 _SYNONYMS = (content_words("country countries state states nation nations"),)
 _possessive = re.compile(r"['’]s$")
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w’'-]*[a-z][\w’'-]*")
@@ -172,6 +174,26 @@ def counts_focus(focus: frozenset[str], sentence: str) -> bool:
             near = " ".join(words[max(0, i - _BEFORE) : i + _AFTER + 1])
             if wanted & content_words(near):
                 return True
+    return False
+
+
+def dated_near(question: str, sentence: str) -> bool:
+    """Whether a date the question lacks stands next to something the question names.
+
+    "When did the Duma ratify the treaty?" is not answered by "… signed it during a
+    visit to that country in the summer of 2024": the date belongs to the visit.
+
+        >>> dated_near("When was the agreement signed?", "It was signed back in 1996.")
+        True
+        >>> dated_near("When did the Duma ratify it?", "It came during a visit in June 2024.")
+        False
+    """
+    wanted = content_words(question)
+    for start, end in new_dates(question, sentence):
+        before = sentence[:start].split()[-_DATE_WINDOW:]
+        after = sentence[end:].split()[:_DATE_WINDOW]
+        if wanted & content_words(" ".join(before + after)):
+            return True
     return False
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "asks_about_questioner",
     "asks_who_said",
     "brings_kind",
+    "new_dates",
 ]
 
 _KINDS = (
@@ -194,6 +195,16 @@ def brings_kind(kind: str, question: str, sentence: str) -> bool:
         found = [f for f in found if not _YEAR.fullmatch(f)]
     novel = _novel(found, question)
     return len(novel) >= 2 if kind == "list" else bool(novel)
+
+
+def new_dates(question: str, sentence: str) -> list[tuple[int, int]]:
+    """Offsets of the dates in ``sentence`` that the question does not give itself.
+
+        >>> new_dates("What happened in 2024?", "In 2024 and in March 2025.")
+        [(15, 20), (21, 25)]
+    """
+    found = _PATTERNS["date"].finditer(sentence)
+    return [m.span() for m in found if m.group(0).lower() not in question.lower()]
 
 
 def asks_about_questioner(question: str) -> bool:
