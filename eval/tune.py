@@ -142,7 +142,9 @@ def fit_ranker(pools: list[tuple[np.ndarray, np.ndarray]], start: Sequence[float
 # bearing the wanted kind (dense, overlap), whether a number counts the thing asked, and
 # whether the question names what the corpus never mentions (CV on dev: 0.76 abstained,
 # 0.015 wrongly; without the last two 0.64 and 0.031). All features together overfit.
-ABSTAIN_COLUMNS = [3, 4, 6, 7]
+ABSTAIN_COLUMNS = [3, 4, 6, 7, 8]
+# confidence that a given answer is right: the strength of its evidence only
+CORRECT_COLUMNS = [3, 4, 6]
 REPEATS = 10  # out-of-fold runs, each with its own fold assignment
 
 
@@ -209,7 +211,11 @@ def _fit_abstention(samples: list[Sample], max_false: float) -> None:
     t = _threshold(runs, answerable, max_false)
     # confidence is read on answers given: fit it on the items the bot would answer
     answered = _probability(x, w_ans) >= t
-    w_right = _expand(fit_logistic(x[answered][:, cols], right[answered], l2=0.1), cols, width)
+    w_right = _expand(
+        fit_logistic(x[answered][:, CORRECT_COLUMNS], right[answered], l2=0.1),
+        CORRECT_COLUMNS,
+        width,
+    )
     declined = np.mean([np.mean(p[~answerable] < t) for p in runs])
     wrongly = np.mean([np.mean(p[answerable] < t) for p in runs])
     print(f"items {len(samples)}; right when answering: {right[answerable].mean():.3f}")

@@ -8,6 +8,7 @@ import pytest
 
 import qa
 from index.embed import HashingEmbedder
+from qa.answer import evidence
 from qa.candidates import AnswerContext, content_words, refers_back, score_candidates
 
 TRANSCRIPT = """\
@@ -83,3 +84,21 @@ def test_a_quote_that_refers_back_brings_the_sentence_it_refers_to(tmp_path: Pat
 )
 def test_refers_back(sentence: str, refers: bool) -> None:
     assert refers_back(sentence) is refers
+
+
+def test_questions_in_words_the_corpus_never_uses_are_marked(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    bot = qa.load(path, index_dir=tmp_path / "ix", embedder=HashingEmbedder())
+
+    def known(question: str) -> float:
+        ctx = AnswerContext(
+            question, bot.searcher.query_vector(question), tuple(bot.retrieve(question, k=3)),
+            {d.doc_id: d for d in bot.documents}, bot.searcher.stored.sentences,
+        )
+        found = evidence(ctx)
+        assert found is not None
+        return found.features[-1]  # share of the question's words the corpus uses
+
+    assert known("Why is the Brussels bureaucracy in disarray?") == 1.0
+    assert known("What will the weather forecast be for Brussels?") == pytest.approx(1 / 3)
