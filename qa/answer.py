@@ -28,18 +28,11 @@ from qa.candidates import (
     score_candidates,
 )
 from qa.citations import make_citation
-from qa.focus import (
-    corpus_vocabulary,
-    counts_focus,
-    dated_near,
-    focus_head,
-    mentions_focus,
-    titled_focus,
-    unknown_names,
-)
+from qa.focus import counts_focus, focus_head
 from qa.intent import answer_kind
 from qa.short import short_span
-from qa.types import Answer, Citation, Passage
+from qa.signals import COUNTS, features
+from qa.types import Answer, Citation
 
 __all__ = [
     "ABSTAIN_TEXT",
@@ -52,8 +45,6 @@ __all__ = [
 ]
 
 ABSTAIN_TEXT = "The transcript does not say. The closest passages are shown below."
-_WANTS_THING = frozenset({"money", "exact_date", "date", "number", "person", "name", "list"})
-_COUNTS = frozenset({"money", "number"})
 _FIRST_PERSON = re.compile(r"\b(I|we|my|our|us|me)\b")
 
 
@@ -90,68 +81,6 @@ def sigmoid(x: float) -> float:
 
 def _logit(weights: Sequence[float], feats: Sequence[float]) -> float:
     return sum(w * f for w, f in zip(weights[:-1], feats, strict=True)) + weights[-1]
-
-
-def _focus_features(
-    question: str,
-    kind: str | None,
-    bearing: Sequence[Candidate],
-    docs: Mapping[str, Document],
-    vocabulary: frozenset[str],
-) -> tuple[float, float]:
-    """Whether a number counts (a date dates) the thing asked, and whether the corpus knows
-    its names."""
-    head = focus_head(question)
-    texts = [docs[c.doc_id].text[c.start : c.end] for c in bearing[:5]]
-    attach = 1.0
-    if kind in _COUNTS:
-        attach = float(any(counts_focus(head, t) for t in texts))
-    elif kind in ("date", "exact_date"):  # the date stands next to what was asked
-        attach = float(any(dated_near(question, t) for t in texts))
-    elif kind in ("name", "person") and (titled := titled_focus(question)):
-        # "who is the ambassador": the sentence with the name says "ambassador"
-        attach = float(any(mentions_focus(titled, t) > 0 for t in texts))
-    absent = float(bool(head - vocabulary) or unknown_names(question, vocabulary) > 0)
-    return attach, absent
-
-
-def features(
-    question: str,
-    pool: Sequence[Candidate],
-    passages: Sequence[Passage],
-    docs: Mapping[str, Document],
-    vocabulary: frozenset[str] | None = None,
-) -> tuple[float, ...]:
-    """The evidence's strength, as numbers a small model can weigh.
-
-    For a question that wants a thing (a date, number, name …) the strength is
-    that of the best sentence that brings one: a sentence on topic without the
-    thing asked for is exactly how an unanswerable question looks. So is a number
-    that counts something other than what was asked, and a name the corpus never uses.
-    A question in words the corpus never uses is most likely about something else.
-    """
-    best = pool[0]
-    top_dense = max((p.dense_score or 0.0) for p in passages)
-    kind = answer_kind(question)
-    bearing = [c for c in pool if c.brings_kind] if kind in _WANTS_THING else list(pool)
-    if kind in _WANTS_THING:
-        top = max(bearing, key=lambda c: c.dense + c.overlap) if bearing else None
-        kind_dense, kind_overlap = (top.dense, top.overlap) if top else (0.0, 0.0)
-    else:
-        kind_dense, kind_overlap = best.dense, best.overlap
-    wanted = content_words(question)
-    seen: set[str] = set()
-    for p in passages:
-        seen |= content_words(p.text)
-    found = len(wanted & seen) / len(wanted) if wanted else 0.0
-    if vocabulary is None:
-        vocabulary = corpus_vocabulary(d.text for d in docs.values())
-    attach, absent = _focus_features(question, kind, bearing, docs, vocabulary)
-    # "the weather in Moscow tomorrow": words the transcript never uses
-    known = len(wanted & vocabulary) / len(wanted) if wanted else 1.0
-    return (
-        best.dense, best.overlap, top_dense, kind_dense, kind_overlap, found, attach, absent, known
-    )
 
 
 def _adjacent(a: Candidate, b: Candidate, doc: Document) -> bool:
@@ -216,7 +145,7 @@ def _core(
 ) -> Candidate:
     """The best sentence, or for "how many X" a nearly as good one whose number counts X."""
     best = pool[0]
-    if answer_kind(question) not in _COUNTS:
+    if answer_kind(question) not in COUNTS:
         return best
     head = focus_head(question)
     if not head or counts_focus(head, docs[best.doc_id].text[best.start : best.end]):
@@ -237,6 +166,11 @@ def select(
     chosen = [core]
     if (grown := _grow(core, pool, docs[core.doc_id], settings)) is not None:
         chosen.append(grown)
+    if answer_kind(question) == "reason" and not core.brings_kind:
+        # a claim without its reason: speakers give the ground just before it
+        before = (c for c in pool if c.end <= core.start and _adjacent(core, c, docs[c.doc_id]))
+        if (ground := next(before, None)) is not None and ground not in chosen:
+            chosen.append(ground)
     if answer_kind(question) != "speaker":  # who said it is told by one quote
         chosen += _extras(question, chosen, pool, docs, settings)
     return sorted(chosen, key=lambda c: (c.doc_id, c.start))

@@ -93,8 +93,11 @@ def test_questions_in_words_the_corpus_never_uses_are_marked(tmp_path: Path) -> 
 
     def known(question: str) -> float:
         ctx = AnswerContext(
-            question, bot.searcher.query_vector(question), tuple(bot.retrieve(question, k=3)),
-            {d.doc_id: d for d in bot.documents}, bot.searcher.stored.sentences,
+            question,
+            bot.searcher.query_vector(question),
+            tuple(bot.retrieve(question, k=3)),
+            {d.doc_id: d for d in bot.documents},
+            bot.searcher.stored.sentences,
         )
         found = evidence(ctx)
         assert found is not None
@@ -102,3 +105,19 @@ def test_questions_in_words_the_corpus_never_uses_are_marked(tmp_path: Path) -> 
 
     assert known("Why is the Brussels bureaucracy in disarray?") == 1.0
     assert known("What will the weather forecast be for Brussels?") == pytest.approx(1 / 3)
+
+
+def test_a_why_answer_without_a_reason_brings_the_sentence_before_it(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(
+        "Sergey Lavrov: Our ties with many partners are growing. Russia shares a stretch of "
+        "border with the DPRK. We are not indifferent to developments on the Korean Peninsula. "
+        "We favour removing all risks. Trade grows.\n",
+        encoding="utf-8",
+    )
+    bot = qa.load(path, index_dir=tmp_path / "ix", embedder=HashingEmbedder())
+    ans = bot.ask("Why is Moscow not indifferent to the Korean Peninsula?")
+    assert not ans.abstained, ans
+    quote = " ".join(c.quote for c in ans.citations)
+    assert "We are not indifferent" in quote
+    assert "Russia shares a stretch of border with the DPRK." in quote, quote
