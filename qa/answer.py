@@ -32,6 +32,7 @@ from qa.focus import counts_focus, focus_head
 from qa.intent import answer_kind
 from qa.short import short_span
 from qa.signals import COUNTS, features
+from qa.total import total_of
 from qa.types import Answer, Citation
 
 __all__ = [
@@ -243,6 +244,9 @@ def extract_answer(ctx: AnswerContext, settings: AnswerSettings | None = None) -
     citations = _citations(select(question, core, found.pool, docs, settings), docs)
     short = _short(question, core, docs[core.doc_id])
     text = _text(question, citations, core)
-    if short is not None:
+    if (summed := total_of(question, docs[core.doc_id].text[core.start : core.end])) is not None:
+        short = None  # the answer is the sum, not one of the counts it adds
+        text = f"{summed[0]} in all ({' + '.join(summed[1])}) — {text}"
+    elif short is not None:
         text = f"{short.quote} — {text}"
     return Answer(question, text, False, confidence, citations, passages, short)

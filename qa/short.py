@@ -25,7 +25,7 @@ from qa.candidates import content_words
 from qa.focus import focus_head, with_synonyms
 from qa.intent import CARDINALS, MONTHS, answer_kind
 
-__all__ = ["short_span"]
+__all__ = ["counted_spans", "short_span"]
 
 _DATE = re.compile(
     rf"\b(?:(?:{MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?|"
@@ -42,6 +42,7 @@ _COUNT = re.compile(
 )
 _WORD = re.compile(r"[\w’'-]+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_MORE = re.compile(r" (?:more|others|additional)\b")
 _FOLLOW = 3  # words after a number that may name what it counts
 
 
@@ -61,19 +62,36 @@ def _with_counted_noun(sentence: str, end: int, head: frozenset[str]) -> int:
     return -1
 
 
+def counted_spans(
+    question: str, sentence: str, *, more: bool = False
+) -> list[tuple[int, int]]:
+    """Spans of the new numbers in ``sentence`` that count the question's thing, with its
+    noun ("three new embassies"); with ``more``, also "seven more" (which counts it again:
+    a total adds it, a short answer does not pick between the two).
+
+        >>> s = "We opened three new embassies and plan seven more within two years."
+        >>> [s[a:b] for a, b in counted_spans("How many embassies?", s, more=True)]
+        ['three new embassies', 'seven more']
+    """
+    head = with_synonyms(focus_head(question))
+    spans = []
+    for m in _COUNT.finditer(sentence):
+        if not _novel(m, question):
+            continue
+        if head and (stop := _with_counted_noun(sentence, m.end(), head)) > 0:
+            spans.append((m.start(), stop))
+        elif more and (again := _MORE.match(sentence, m.end())):
+            spans.append((m.start(), again.end()))
+    return spans
+
+
 def _count(question: str, sentence: str) -> tuple[int, int] | None:
     """The number that counts the thing asked, with its noun; a lone number if only one.
 
     A sentence with two counts of the thing ("234 stations abroad, only two in Russia")
     gets no short answer: which one is meant takes reading, and the quote has both.
     """
-    head = with_synonyms(focus_head(question))
-    found = [m for m in _COUNT.finditer(sentence) if _novel(m, question)]
-    spans = [
-        (m.start(), stop)
-        for m in found
-        if head and (stop := _with_counted_noun(sentence, m.end(), head)) > 0
-    ]
+    spans = counted_spans(question, sentence)
     if spans:
         return spans[0] if len(spans) == 1 else None
     lone = _only(_COUNT, question, sentence)

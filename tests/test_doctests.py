@@ -28,6 +28,8 @@ MODULES = [
     "qa.focus",
     "qa.multipart",
     "qa.short",
+    "qa.signals",
+    "qa.total",
     "index.sentvec",
     "index.incremental",
     "index.threads",

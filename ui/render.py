@@ -194,8 +194,11 @@ def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
         return "\n\n".join(parts)
     quotes = " ".join(c.quote for c in answer.citations)
     # an extractive answer often is its quote: then the quote alone says it, once
+    lead, _, rest = answer.text.partition(" — ")
     if answer.short is not None:  # the number, sum or date asked for leads
         parts = [f"**{escape_text(answer.short.quote)}**"]
+    elif rest and _same_words(rest, quotes):  # a total: "10 in all (three + seven) — quote"
+        parts = [f"**{escape_text(lead)}**"]
     elif _same_words(answer.text, quotes):
         parts = []
     else:
