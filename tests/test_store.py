@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import trace_disk
 
 import qa
 from index import store
@@ -147,19 +147,7 @@ def test_unreadable_files_are_skipped_with_the_rest_indexed(corpus: Path, tmp_pa
 def test_index_is_on_disk_before_it_is_renamed_into_place(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    events: list[tuple[str, str]] = []
-    real_fsync, real_rename = os.fsync, os.rename
-
-    def fsync(fd: int) -> None:
-        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
-        real_fsync(fd)
-
-    def rename(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        events.append(("rename", os.fspath(dst)))
-        real_rename(src, dst)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(os, "rename", rename)
+    events = trace_disk(monkeypatch)
     folder = tmp_path / "index"
     qa.load(corpus, index_dir=folder, embedder=HashingEmbedder())
     published = events.index(("rename", str(folder)))
