@@ -56,6 +56,18 @@ def _focus_features(
     return attach, absent
 
 
+def _kind_strength(
+    kind: str | None, pool: Sequence[Candidate]
+) -> tuple[list[Candidate], float, float]:
+    """The sentences that bring the wanted kind, and the similarity and overlap of the
+    best of them (of the best sentence when the question wants no particular thing)."""
+    if kind not in WANTS_THING:
+        return list(pool), pool[0].dense, pool[0].overlap
+    bearing = [c for c in pool if c.brings_kind]
+    top = max(bearing, key=lambda c: c.dense + c.overlap) if bearing else None
+    return bearing, (top.dense if top else 0.0), (top.overlap if top else 0.0)
+
+
 def features(
     question: str,
     pool: Sequence[Candidate],
@@ -72,32 +84,16 @@ def features(
     A question in words the corpus never uses is most likely about something else.
     """
     best = pool[0]
-    top_dense = max((p.dense_score or 0.0) for p in passages)
     kind = answer_kind(question)
-    bearing = [c for c in pool if c.brings_kind] if kind in WANTS_THING else list(pool)
-    if kind in WANTS_THING:
-        top = max(bearing, key=lambda c: c.dense + c.overlap) if bearing else None
-        kind_dense, kind_overlap = (top.dense, top.overlap) if top else (0.0, 0.0)
-    else:
-        kind_dense, kind_overlap = best.dense, best.overlap
+    bearing, kind_dense, kind_overlap = _kind_strength(kind, pool)
     wanted = content_words(question)
-    seen: set[str] = set()
-    for p in passages:
-        seen |= content_words(p.text)
+    seen = frozenset().union(*(content_words(p.text) for p in passages))
     found = len(wanted & seen) / len(wanted) if wanted else 0.0
     if vocabulary is None:
         vocabulary = corpus_vocabulary(d.text for d in docs.values())
     attach, absent = _focus_features(question, kind, bearing, docs, vocabulary)
     # "the weather in Moscow tomorrow": words the transcript never uses
     known = len(wanted & vocabulary) / len(wanted) if wanted else 1.0
-    return (
-        best.dense,
-        best.overlap,
-        top_dense,
-        kind_dense,
-        kind_overlap,
-        found,
-        attach,
-        absent,
-        known,
-    )
+    top_dense = max((p.dense_score or 0.0) for p in passages)
+    strength = (best.dense, best.overlap, top_dense, kind_dense, kind_overlap, found)
+    return (*strength, attach, absent, known)
