@@ -91,6 +91,11 @@ def _adjacent(a: Candidate, b: Candidate, doc: Document) -> bool:
     return len(gap) < 4 and not gap.strip()
 
 
+def _preceding(core: Candidate, pool: Sequence[Candidate], doc: Document) -> Candidate | None:
+    """The pool's sentence just before ``core`` in the same turn, if it was retrieved."""
+    return next((c for c in pool if c.end <= core.start and _adjacent(core, c, doc)), None)
+
+
 def _grow(
     best: Candidate, pool: Sequence[Candidate], doc: Document, settings: AnswerSettings
 ) -> Candidate | None:
@@ -101,10 +106,9 @@ def _grow(
     refers back ("The latter is in disarray") brings the one it refers to.
     """
     text = doc.text[best.start : best.end]
-    if refers_back(text):  # what it refers to must be quoted with it
-        before = (c for c in pool[1:] if c.end <= best.start and _adjacent(best, c, doc))
-        if (antecedent := next(before, None)) is not None:
-            return antecedent
+    # what it refers to must be quoted with it
+    if refers_back(text) and (antecedent := _preceding(best, pool, doc)) is not None:
+        return antecedent
     short = len(text.split()) < 8
     for other in pool[1:]:
         if not _adjacent(best, other, doc):
@@ -169,8 +173,8 @@ def select(
         chosen.append(grown)
     if answer_kind(question) == "reason" and not core.brings_kind:
         # a claim without its reason: speakers give the ground just before it
-        before = (c for c in pool if c.end <= core.start and _adjacent(core, c, docs[c.doc_id]))
-        if (ground := next(before, None)) is not None and ground not in chosen:
+        ground = _preceding(core, pool, docs[core.doc_id])
+        if ground is not None and ground not in chosen:
             chosen.append(ground)
     if answer_kind(question) != "speaker":  # who said it is told by one quote
         chosen += _extras(question, chosen, pool, docs, settings)

@@ -63,7 +63,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
     n = len(bot.documents)
     print(report.summary() if report else f"0 added, 0 updated, 0 removed, {n} unchanged; "
           "the index is up to date")
-    print(f"index: {bot.index_dir} ({len(bot.documents)} documents)")
+    print(f"index: {bot.index_dir} ({n} documents)")
     # an up-to-date index did not need the model: make the ONNX export now, so that
     # later `qa ask` processes find it and never import torch
     if (ready := getattr(bot.searcher.embedder, "ready", None)) is not None:

@@ -19,6 +19,7 @@ import re
 __all__ = [
     "CARDINALS",
     "MONTHS",
+    "YEAR",
     "answer_kind",
     "asks_about_questioner",
     "asks_who_said",
@@ -151,7 +152,8 @@ _PATTERNS = {
         re.I,
     ),
 }
-_YEAR = re.compile(r"(19|20)\d\d")
+# a bare year: it dates a thing, it does not count it (the short answers use it too)
+YEAR = re.compile(r"(19|20)\d\d")
 _LEAD_IN = re.compile(
     r"^\s*(according to|in|from|by|for|as far as)\b[^,?]{1,40},\s*(?=(why|when|who|whom|whose|"
     r"what|which|how|where)\b)",
@@ -192,7 +194,7 @@ def brings_kind(kind: str, question: str, sentence: str) -> bool:
     if kind in ("name", "list"):  # a sentence's first word is capitalised anyway
         found = [f for f in found if not sentence.startswith(f)]
     if kind == "number":  # "in 2024" dates a thing, it does not count it
-        found = [f for f in found if not _YEAR.fullmatch(f)]
+        found = [f for f in found if not YEAR.fullmatch(f)]
     novel = _novel(found, question)
     return len(novel) >= 2 if kind == "list" else bool(novel)
 

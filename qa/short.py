@@ -23,7 +23,7 @@ import re
 
 from qa.candidates import content_words
 from qa.focus import focus_head, with_synonyms
-from qa.intent import CARDINALS, MONTHS, answer_kind
+from qa.intent import CARDINALS, MONTHS, YEAR, answer_kind
 
 __all__ = ["counted_spans", "short_span"]
 
@@ -41,7 +41,6 @@ _COUNT = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[\w’'-]+")
-_YEAR = re.compile(r"(?:19|20)\d\d")
 _MORE = re.compile(r" (?:more|others|additional)\b")
 _FOLLOW = 3  # words after a number that may name what it counts
 
@@ -96,7 +95,7 @@ def _count(question: str, sentence: str) -> tuple[int, int] | None:
         return spans[0] if len(spans) == 1 else None
     lone = _only(_COUNT, question, sentence)
     # a lone year ("in 2024") dates something; it is no answer to "how many"
-    return None if lone and _YEAR.fullmatch(sentence[lone[0] : lone[1]]) else lone
+    return None if lone and YEAR.fullmatch(sentence[lone[0] : lone[1]]) else lone
 
 
 def _only(pattern: re.Pattern[str], question: str, sentence: str) -> tuple[int, int] | None:

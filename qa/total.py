@@ -21,8 +21,7 @@ __all__ = ["asks_total", "total_of"]
 _TOTAL = re.compile(
     r"\b(in total|in all|altogether|all together|all told|combined|counting|total|sum)\b", re.I
 )
-_WORDS = {w: i for i, w in enumerate(CARDINALS.split("|"), 1) if i <= 12}
-_WORDS.update({"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50})
+_WORDS = dict(zip(CARDINALS.split("|"), [*range(1, 13), 20, 30, 40, 50], strict=True))
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})*|\d+")
 
 

@@ -34,7 +34,7 @@ class Passage:
     dense_score: float | None = None
     lexical_score: float | None = None
     title: str = ""
-    source: str = ""  # the document's origin: its scraped "Source:" (a site), else its file
+    source: str = ""  # the document's origin: its "Source:" header, else its file in the corpus
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict, keys named as the attributes."""
@@ -54,7 +54,7 @@ class Citation:
     role: str = "unknown"
     exchange_id: int | None = None
     title: str = ""
-    source: str = ""  # the document's origin: its scraped "Source:" (a site), else its file
+    source: str = ""  # the document's origin: its "Source:" header, else its file in the corpus
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict, keys named as the attributes."""

@@ -197,7 +197,7 @@ def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
     lead, _, rest = answer.text.partition(" — ")
     if answer.short is not None:  # the number, sum or date asked for leads
         parts = [f"**{escape_text(answer.short.quote)}**"]
-    elif rest and _same_words(rest, quotes):  # a total: "10 in all (three + seven) — quote"
+    elif rest and _same_words(rest, quotes):  # "lead — quotes", e.g. a total: "10 in all …"
         parts = [f"**{escape_text(lead)}**"]
     elif _same_words(answer.text, quotes):
         parts = []
