@@ -11,6 +11,10 @@ What counts as a **right answer** (for answerable items only; an abstention is n
    its ``speaker`` ("Lavrov" ~ "Sergey Lavrov"), or the gold answer names the questioner
    ("deputy", "questioner") and the citation's ``role`` is ``"question"``.
 
+A speaker answer is right by any rule only when its first citation overlaps the gold
+evidence: "Lavrov said it" over the wrong quote names neither the statement nor its
+exchange, and in a transcript where one man speaks most, the name alone is a guess.
+
     >>> from types import SimpleNamespace as C
     >>> cite = C(speaker="Deputy", role="question")
     >>> speaker_matches(cite, ["a State Duma deputy"]), speaker_matches(cite, ["Lavrov"])
@@ -75,10 +79,21 @@ def retrieval_scores(
     return out
 
 
+def _attributes_evidence(ans: Answer, evidence: Sequence[Span]) -> bool:
+    """Whether the answer's first (attributed) citation overlaps gold evidence."""
+    return bool(ans.citations) and bool(citation_precision(ans.citations[:1], evidence).precision)
+
+
 def _right_by(
-    item: GoldItem, ans: Answer, f1: float, contains: float, cite_recall: float | None
+    item: GoldItem,
+    ans: Answer,
+    scores: tuple[float, float, float | None],
+    evidence: Sequence[Span],
 ) -> str:
+    f1, contains, cite_recall = scores
     if ans.abstained or not item.answerable:
+        return ""
+    if item.type == "speaker" and evidence and not _attributes_evidence(ans, evidence):
         return ""
     if contains:
         return "contains"
@@ -124,7 +139,10 @@ def score_item(
         citation_evidence_recall(cites, evidence).recall if evidence and not ans.abstained else None
     )
     right_by = _right_by(
-        item, ans, score.token_f1 if score else 0.0, score.contains if score else 0.0, cite_recall
+        item,
+        ans,
+        (score.token_f1 if score else 0.0, score.contains if score else 0.0, cite_recall),
+        evidence,
     )
     return ItemResult(
         id=item.id, type=item.type, split=item.split, question=item.question,

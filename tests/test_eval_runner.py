@@ -110,6 +110,13 @@ def test_right_rule_by_type() -> None:
     assert score_item(who, [], asked, 1.0, texts, (1,)).right_by == "speaker"
     lavrov = GoldItem("l", "Who?", ("Lavrov",), (reason,), True, "speaker", "test")
     assert score_item(lavrov, [], asked, 1.0, texts, (1,)).right_by == ""
+    said = qa.Answer("Who?", "Sergey Lavrov said this", False, 0.6,
+                     [_cite(at, at + len(reason), text)])
+    assert score_item(lavrov, [], said, 1.0, texts, (1,)).right_by == "contains"
+    # the right name over the wrong quote names neither the statement nor its exchange
+    elsewhere = qa.Answer("Who?", "Sergey Lavrov said this", False, 0.6,
+                          [_cite(tea, tea + 9, text)])
+    assert not score_item(lavrov, [], elsewhere, 1.0, texts, (1,)).right
     abstain = qa.Answer("Why?", "Because the ships were late.", True, 0.2, [])
     assert not score_item(why, [], abstain, 1.0, texts, (1,)).right
 
