@@ -201,3 +201,11 @@ def test_short_answer_leads_the_reply_then_the_quotes(fake_bot: qa.Bot) -> None:
     reply = format_answer(answer, fake_bot.documents)
     assert reply.startswith(f"**{escape_text(answer.short.quote)}**")
     assert escape_text(answer.citations[0].quote.split()[0]) in reply
+
+
+def test_one_transcript_is_not_named_on_every_quote(fake_bot: qa.Bot) -> None:
+    assert len(fake_bot.documents) == 1
+    answer = fake_bot.ask("Which embassies will open in Africa?")
+    reply = unescape_text(format_answer(answer, fake_bot.documents))
+    assert not answer.abstained and "Sergey Lavrov" in reply
+    assert "mid.ru" not in reply  # the document's label, said on every quote, would be noise

@@ -161,8 +161,9 @@ def _cited(docs: Sequence[Document], item: qa.Citation | qa.Passage, text: str) 
     if index is None:  # cannot happen with a consistent bot; keep the words anyway
         return format_quote(text, item.speaker or "Unknown speaker", anchor_id(0, start, end))
     who = describe_turn(docs[index], item.turn, item.speaker)
-    where = document_label(item.title or item.doc_id, item.source)
-    return format_quote(text, f"{who} — {where}", anchor_id(index, start, end))
+    if len(docs) > 1:  # with one transcript, naming it on every quote says nothing
+        who = f"{who} — {document_label(item.title or item.doc_id, item.source)}"
+    return format_quote(text, who, anchor_id(index, start, end))
 
 
 def _confidence_line(answer: qa.Answer) -> str:
