@@ -22,6 +22,7 @@ from index.embed import Embedder
 from index.errors import InvalidInputError
 from index.store import StoredIndex
 from index.threads import single_threaded
+from qa.candidates import AnswerContext, score_candidates
 from qa.types import Passage
 
 __all__ = ["RETRIEVERS", "Searcher", "rrf"]
@@ -29,6 +30,9 @@ __all__ = ["RETRIEVERS", "Searcher", "rrf"]
 Hit = tuple[int, float]  # (chunk position, score)
 Allowed = np.ndarray | None  # chunk positions a search may return (None: all)
 RERANK = (0.7, 1.0, 0.3)  # best sentence, chunk, lexical: chosen on the dev split
+# weight of the re-ranked order when the passages are ordered by their best answer
+# sentence (dev: 0.05 and 0.2 do as well, 0 loses ties and 0.5 undoes the gain)
+ANSWER_ORDER_PRIOR = 0.1
 
 
 def rrf(
@@ -87,16 +91,41 @@ class Searcher:
         return rrf(rankings, weights=[self.dense_weight, self.lexical_weight], k=self.rrf_k)[:depth]
 
     def hybrid(self, query: str, depth: int, allowed: Allowed = None) -> list[Hit]:
-        """Fused candidates re-ranked by their best-matching sentence.
+        """Fused candidates re-ranked by their best-matching sentence, then ordered as
+        the answerer would rank them (:meth:`_answer_order`).
 
         A chunk's own vector averages its sentences; the one sentence that answers
         is a sharper signal. Score = best sentence cosine + chunk cosine + a
         share of the normalised BM25 score (weights chosen on the dev split).
         """
+        qv = self.query_vector(query)
+        return self._answer_order(query, qv, self._reranked(query, qv, depth, allowed))
+
+    def _answer_order(self, query: str, qv: np.ndarray, hits: Sequence[Hit]) -> list[Hit]:
+        """``hits`` ordered by the answerer's score of the best sentence each holds.
+
+        That score also weighs the question's words (an answer's words and, at half
+        weight, those of the deputy's question it answers), the kind of answer wanted
+        and whether a sentence is itself a question, which cosines miss: dev MRR
+        0.832 -> 0.871. The set of passages is the one given; only the order changes.
+        """
+        passages = tuple(self._passage(i, s, 0.0) for i, s in hits)
+        ctx = AnswerContext(query, qv, passages, self.documents, self.stored.sentences)
+        best: dict[int, float] = {}
+        for c in score_candidates(ctx):  # best first: the first seen is a passage's best
+            best.setdefault(c.passage_rank, c.score)
+        scored = [
+            (i, best.get(rank, 0.0) + ANSWER_ORDER_PRIOR / (1 + rank))
+            for rank, (i, _) in enumerate(hits)
+        ]
+        return sorted(scored, key=lambda h: (-h[1], h[0]))
+
+    def _reranked(
+        self, query: str, qv: np.ndarray, depth: int, allowed: Allowed
+    ) -> list[Hit]:
         candidates = [i for i, _ in self.fused(query, max(depth * 6, 30), allowed)]
         if not candidates:
             return []
-        qv = self.query_vector(query)
         lexical = dict(self.lexical(query, max(depth * 6, 50), allowed))
         top_lexical = max(lexical.values(), default=0.0) or 1.0
         table = self.stored.sentences

@@ -46,6 +46,20 @@ def test_retrieve_each_strategy(fake_bot: qa.Bot, strategy: str) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
+def test_hybrid_puts_first_the_passage_whose_sentence_answers(fake_bot: qa.Bot) -> None:
+    question = "How many Russian citizens live in Transnistria?"
+    searcher = fake_bot.searcher
+    qv = searcher.query_vector(question)
+    reranked = searcher._reranked(question, qv, 5, None)
+    assert "200,000 Russian citizens" not in searcher.stored.chunks[reranked[0][0]].text
+    passages = fake_bot.retrieve(question, k=5, retriever="hybrid")
+    # the answer sentence holds the question's words and the count it wants
+    assert "more than 200,000 Russian citizens living there" in passages[0].text
+    # only the order changes
+    chunks = searcher.stored.chunks
+    assert {p.chunk_id for p in passages} == {chunks[i].chunk_id for i, _ in reranked}
+
+
 def test_rrf_fuses_rankings() -> None:
     fused = rrf([[1, 2, 3], [3, 1]], k=60)
     assert [i for i, _ in fused] == [1, 3, 2]
