@@ -8,8 +8,14 @@ import pytest
 
 import qa
 from index.embed import HashingEmbedder
-from qa.answer import evidence
-from qa.candidates import AnswerContext, content_words, refers_back, score_candidates
+from qa.answer import AnswerSettings, evidence, select
+from qa.candidates import (
+    AnswerContext,
+    Candidate,
+    content_words,
+    refers_back,
+    score_candidates,
+)
 
 TRANSCRIPT = """\
 Sergey Lavrov: Our ties with many partners are growing. This approach shows the divide \
@@ -121,3 +127,39 @@ def test_a_why_answer_without_a_reason_brings_the_sentence_before_it(tmp_path: P
     quote = _quoted(tmp_path, text, "Why is Moscow not indifferent to the Korean Peninsula?")
     assert "We are not indifferent" in quote
     assert "Russia shares a stretch of border with the DPRK." in quote, quote
+
+
+def _candidates(bot: qa.Bot, scores: dict[str, tuple[float, bool]]) -> list[Candidate]:
+    """Hand-scored candidates: sentence opening -> (score, brings the wanted kind)."""
+    doc = bot.documents[0]
+    table = bot.searcher.stored.sentences
+    out = []
+    for _, start, end in table.spans:
+        for opening, (score, brings) in scores.items():
+            if doc.text[start:end].startswith(opening):
+                turn = doc.turn_at(start)
+                index = turn.index if turn else 0
+                out.append(Candidate(doc.doc_id, start, end, index, 0, score, 0.5, brings, score))
+    return sorted(out, key=lambda c: -c.score)
+
+
+def test_a_main_sentence_that_brings_the_answer_stands_alone(tmp_path: Path) -> None:
+    text = (
+        "Sergey Lavrov: The council met in Tromsø in May 2024. Our ties are growing. "
+        "Shipping was discussed again in June 2024. Ports and shipping lanes matter to many.\n"
+    )
+    bot = _bot(tmp_path, text)
+    docs = {d.doc_id: d for d in bot.documents}
+    scores = {"The council": (0.9, True), "Shipping": (0.85, True), "Ports": (0.84, True)}
+    pool = _candidates(bot, scores)
+
+    def quoted(question: str) -> list[str]:
+        chosen = select(question, pool[0], pool, docs, AnswerSettings())
+        return [docs[c.doc_id].text[c.start : c.end] for c in chosen]
+
+    # the date asked for is in the main sentence: a dated sentence elsewhere is noise
+    assert quoted("When did the council meet in Tromsø to discuss shipping?") == [
+        "The council met in Tromsø in May 2024."
+    ]
+    # a list's other items may stand elsewhere
+    assert len(quoted("Which topics did the council discuss, such as shipping?")) > 1
