@@ -146,9 +146,13 @@ _PATTERNS = {
     "reason": re.compile(
         r"(\b(because|since|due to|owing to|as a result|therefore|reason|"
         r"in order to|so that|given that|caused|led to|aimed at|thus|hence|"
-        r"the fact that|stems from|root cause|that is why|this is why|following the|"
+        r"the fact that|stems from|root cause|that is why|this is why|"
         r"results? in|resulted in|the aim|the purpose|driven by|attributed to|explained by|"
-        r"motivated by|(connected|linked)(,[^,]{1,30},)? (with|to))\b|, as\b)",
+        r"motivated by|(connected|linked)(,[^,]{1,30},)? (with|to))\b|"
+        # "following the" is a cause only opening a clause ("blindly following the
+        # directives" is not); ", as stated/noted/well as" does not give one
+        r"(^|[,–—] )following the\b|"
+        r", as\b(?! (?:stated|noted|mentioned|said|well|part|such)\b))",
         re.I,
     ),
 }

@@ -41,6 +41,12 @@ def test_answer_kind(question: str, kind: str | None) -> None:
             True,
         ),
         ("reason", "Why did it fail?", "The governors met twice.", False),
+        # "following the" gives a cause opening a clause, not as a verb
+        ("reason", "Why did ties decline?", "Ties – following the split – fell.", True),
+        ("reason", "Why is it so?", "States act, not blindly following the orders.", False),
+        # ", as" gives a cause, unless it reports ("as stated", "as noted")
+        ("reason", "Why is it in disarray?", "It is in disarray, as the focus shifted.", True),
+        ("reason", "Why will it stay?", "The task stays, as stated in the Concept.", False),
         # "who" is answered by a title, a role or a body, not by any capitalised phrase
         ("person", "Who will represent Russia?", "States across Asia and Latin America.", False),
         ("person", "Who won the Games?", "The Games of the Future took place.", False),
