@@ -109,8 +109,13 @@ CARDINALS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
 )
 _NUMBER_WORDS = (
-    rf"{CARDINALS}|hundred|thousand|million|billion|dozens?|half|annually|"
-    r"once|twice|every year|each year|per cent|percent"
+    rf"{CARDINALS.removeprefix('one|')}|hundred|thousand|million|billion|dozens?|half|"
+    r"annually|once|twice|every year|each year|per cent|percent"
+)
+# "one" counts, but not in "no one", "day one", "one of them" or "one another"
+_COUNTED_ONE = (
+    r"(?<!\bno )(?<!\bday )(?<!\bany )(?<!\bthe )(?<!\bthis )(?<!\bthat )"
+    r"\bone\b(?! (?:of|another|day)\b)"
 )
 # month names as a regex alternation (the short answers pick dates with it too)
 MONTHS = (
@@ -132,7 +137,7 @@ _PATTERNS = {
         r"next (week|month|year)|last (week|month|year)|\d+(st|nd|rd|th))\b",
         re.I,
     ),
-    "number": re.compile(rf"(\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b)", re.I),
+    "number": re.compile(rf"(\b\d[\d,.]*\b|{_COUNTED_ONE}|\b({_NUMBER_WORDS})\b)", re.I),
     "person": re.compile(
         r"\b((?:President|Minister|Secretary|Adviser|Advisor|Envoy|Ambassador|Aide|Chairman|"
         r"Speaker|Patriarch|Pope|King|Prince|Mr|Ms|Mrs|Dr|Director|Governor|Mayor|Premier)"

@@ -32,6 +32,10 @@ def test_answer_kind(question: str, kind: str | None) -> None:
         # a year dates a thing: it is no count
         ("number", "How many countries came?", "In November 2024, the forum was held.", False),
         ("number", "How many countries came?", "In 2024, delegations of 35 states came.", True),
+        # "one" counts, but not in "no one" or "from day one"
+        ("number", "How many groups work?", "No one has kicked us out.", False),
+        ("number", "How many states joined?", "We agreed from day one to do it.", False),
+        ("number", "How many embassies opened?", "Only one embassy opened.", True),
         ("date", "When was the forum held?", "In November 2024, the forum was held.", True),
         # a cause named with "connected … with"
         (
