@@ -75,6 +75,8 @@ _KINDS = (
             re.I,
         ),
     ),
+    # "who are the members of …" asks for a list of countries or bodies, not a person
+    ("list", re.compile(r"^\s*who (are|were|will be) the (members|participants|parties)\b", re.I)),
     ("person", re.compile(r"^\s*(who|whom|whose)\b", re.I)),
     (
         "reason",

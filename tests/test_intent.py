@@ -18,6 +18,8 @@ from qa.intent import answer_kind, brings_kind
         ("What caused the decline?", "reason"),
         ("How come the talks stalled?", "reason"),
         ("Why did relations decline?", "reason"),
+        ("Who are the members of the 3+3 group?", "list"),  # countries, not a person
+        ("Who are the group's critics?", "person"),
         ("What did Lavrov say about the Arctic?", None),
         ("What is the name of the treaty?", "name"),
     ],
