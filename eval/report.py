@@ -37,7 +37,9 @@ one. A "why" answer is also right when
 its citations cover the gold evidence (citation evidence recall ≥ 0.8). A "speaker" answer
 is also right when its first citation names the right side: the gold answer's words are
 all in the citation's speaker ("Lavrov" ~ "Sergey Lavrov"), or the gold answer says
-"deputy"/"questioner" and the citation's role is "question". An abstention is never right.
+"deputy"/"questioner" and the citation's role is "question". A "speaker" answer is right
+by any rule only when that first citation overlaps the gold statement: the right name over
+the wrong quote names neither the statement nor its exchange. An abstention is never right.
 Evidence counts as found when the retrieved passages cover ≥ 80% of its characters."""
 
 

@@ -78,8 +78,9 @@ def _score_one(bot: Bot, item: GoldItem, texts: dict[str, str], ks: tuple[int, .
     start = time.perf_counter()
     answer = bot.ask(item.question)
     latency_ms = (time.perf_counter() - start) * 1000
-    passages = bot.retrieve(item.question, k=max(ks))
-    return score_item(item, passages, answer, latency_ms, texts, ks)
+    # each cut-off as a caller asking for that many passages gets them
+    at_k = {k: bot.retrieve(item.question, k=k) for k in ks}
+    return score_item(item, at_k[max(ks)], answer, latency_ms, texts, ks, at_k)
 
 
 def run(

@@ -65,16 +65,25 @@ def speaker_matches(citation: Any, answers: Sequence[str]) -> bool:
 
 
 def retrieval_scores(
-    passages: Sequence[Passage], evidence: Sequence[Span], ks: Sequence[int]
+    passages: Sequence[Passage],
+    evidence: Sequence[Span],
+    ks: Sequence[int],
+    at_k: Mapping[int, Sequence[Passage]] | None = None,
 ) -> dict[str, float]:
-    """``full@k``, ``recall@k``, ``context@k``, ``ndcg@k`` for each k, and ``rr``."""
+    """``full@k``, ``recall@k``, ``context@k``, ``ndcg@k`` for each k, and ``rr``.
+
+    ``at_k`` holds what a call for exactly k passages returned, where that is not the
+    first k of ``passages``: hybrid orders the passages it returns by their best
+    answer sentence, so the first 5 of 10 need not be the 5 a call for 5 returns.
+    """
     out: dict[str, float] = {}
     for k in ks:
-        rec = evidence_recall(passages, evidence, k=k)
+        got = (at_k or {}).get(k, passages)
+        rec = evidence_recall(got, evidence, k=k)
         out[f"full@{k}"] = float(rec.full)
         out[f"recall@{k}"] = rec.recall
-        out[f"context@{k}"] = float(context_chars(passages, k))
-        out[f"ndcg@{k}"] = ndcg_at_k(passages, evidence, k).ndcg
+        out[f"context@{k}"] = float(context_chars(got, k))
+        out[f"ndcg@{k}"] = ndcg_at_k(got, evidence, k).ndcg
     out["rr"] = reciprocal_rank(passages[: max(ks)], evidence).reciprocal_rank
     return out
 
@@ -130,8 +139,10 @@ def score_item(
     latency_ms: float,
     texts: Mapping[str, str],
     ks: Sequence[int],
+    at_k: Mapping[int, Sequence[Passage]] | None = None,
 ) -> ItemResult:
-    """Every score of one item; ``passages`` are the top ``max(ks)`` retrieved for it."""
+    """Every score of one item; ``passages`` are the top ``max(ks)`` retrieved for it,
+    ``at_k`` what calls for fewer returned (see :func:`retrieval_scores`)."""
     evidence = locate_evidence(item, texts) if item.evidence else []
     cites = ans.citations
     score = _score(ans, item.answers) if item.answerable else None
@@ -157,5 +168,5 @@ def score_item(
         citation_precision=citation_precision(cites, evidence).precision if evidence else None,
         citation_recall=cite_recall,
         citations=tuple(_citation(c) for c in cites),
-        retrieval=retrieval_scores(passages, evidence, ks) if evidence else {},
+        retrieval=retrieval_scores(passages, evidence, ks, at_k) if evidence else {},
     )

@@ -23,6 +23,8 @@ from eval.metrics import (
     reciprocal_rank,
     verbatim_rate,
 )
+from eval.scoring import retrieval_scores
+from qa.types import Passage
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_8a7bd6b9c703a622.txt"
 
@@ -61,7 +63,7 @@ def test_as_span_accepts_objects_and_rejects_bad_spans() -> None:
 
 
 def test_metrics_accept_the_answerers_own_types() -> None:
-    from qa.types import Citation, Passage
+    from qa.types import Citation
 
     passage = Passage(doc_id="d", start=0, end=11, text="Ann said hi", score=1.0, speaker="A")
     cite = Citation(doc_id="d", start=4, end=8, quote="said", speaker="A")
@@ -152,3 +154,14 @@ def test_gold_evidence_retrieved_exactly_scores_perfectly() -> None:
         assert evidence_recall(spans, spans, k=len(spans)).full, item.id
         assert ndcg_at_k(spans, spans, k=10).ndcg == pytest.approx(1.0), item.id
         assert evidence_recall(whole, spans, k=1).full, item.id
+
+
+def test_each_cut_off_is_scored_on_what_a_call_for_that_many_returned() -> None:
+    text = "Ann said hi. Bob said no."
+    miss = Passage(doc_id="d", start=0, end=12, text=text[:12], score=1.0, speaker="A")
+    hit = Passage(doc_id="d", start=13, end=25, text=text[13:], score=0.9, speaker="B")
+    evidence = [("d", 13, 25)]
+    # a call for 2 put the miss first; a call for 1 returned the hit alone
+    scores = retrieval_scores([miss, hit], evidence, (1, 2), at_k={1: [hit]})
+    assert scores["full@1"] == 1.0 and scores["full@2"] == 1.0 and scores["rr"] == 0.5
+    assert retrieval_scores([miss, hit], evidence, (1, 2))["full@1"] == 0.0
