@@ -78,8 +78,10 @@ def _location(answer: Answer, i: int) -> str:
 
 
 def _document_line(title: str, source: str) -> str:
-    """``in “title” (source: …)``: which transcript, and where it came from."""
-    return f"in “{title}”" + (f" (source: {source})" if source else "")
+    """``in “title” (source: …)``: which transcript, and where it came from (once: a
+    title made from the "Source:" header already names it)."""
+    said = not source or source in title
+    return f"in “{title}”" + ("" if said else f" (source: {source})")
 
 
 def print_answer(answer: Answer) -> None:

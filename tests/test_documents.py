@@ -94,6 +94,9 @@ def test_cli_docs_doc_filter_and_sources(corpus: Path, tmp_path: Path) -> None:
     assert {p["source"] for p in data["passages"]} == {"trade_talk.txt"}
     text = _qa("ask", QUESTION, str(corpus), "--doc", "trade_talk", "--no-build", env=env)
     assert "in “trade talk” (source: trade_talk.txt)" in text.stdout
+    seed = _qa("ask", "Which embassies will open in Africa?", str(corpus), "--doc", SEED,
+               "--no-build", env=env)
+    assert "in “Sergey Lavrov (mid.ru)”\n" in seed.stdout  # the source is in the title: once
     wrong = _qa("ask", QUESTION, str(corpus), "--doc", "nope", "--no-build", env=env)
     assert wrong.returncode == 1 and wrong.stderr.startswith("qa: unknown document")
 
