@@ -135,7 +135,8 @@ _PATTERNS = {
         r"\d{1,2}(st|nd|rd|th)(?! [Cc]entur)|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b"
     ),
     "date": re.compile(
-        rf"\b(1[89]\d\d|20\d\d|{MONTHS}|yesterday|today|tomorrow|"
+        # "as of today" means "now": it dates no event
+        rf"\b(1[89]\d\d|20\d\d|{MONTHS}|yesterday|(?<!as of )today|tomorrow|"
         r"next (week|month|year)|last (week|month|year)|\d+(st|nd|rd|th))\b",
         re.I,
     ),

@@ -11,6 +11,9 @@ sentence, so the short answer is as verbatim as the quote.
     >>> start, end = short_span("How many new embassies has Russia opened?", s)
     >>> s[start:end]
     'three new embassies'
+    >>> start, end = short_span("How many embassies will Russia open?", s)
+    >>> s[start:end]
+    'seven more'
     >>> s = "It was signed on July 14, 2023, in Moscow."
     >>> start, end = short_span("When was it signed?", s)
     >>> s[start:end]
@@ -43,6 +46,8 @@ _COUNT = re.compile(
 _WORD = re.compile(r"[\w’'-]+")
 _MORE = re.compile(r" (?:more|others|additional)\b")
 _FOLLOW = 3  # words after a number that may name what it counts
+# a question about what is still to come ("how many will open", "how many more")
+_AHEAD = re.compile(r"\b(?:will|plan(?:s|ned)?|going to|more)\b", re.I)
 
 
 def _novel(match: re.Match[str], question: str) -> bool:
@@ -91,6 +96,11 @@ def _count(question: str, sentence: str) -> tuple[int, int] | None:
     gets no short answer: which one is meant takes reading, and the quote has both.
     """
     spans = counted_spans(question, sentence)
+    if spans and _AHEAD.search(question):
+        # "how many will open": "three opened … seven more planned" answers with the seven
+        ahead = [s for s in counted_spans(question, sentence, more=True) if s not in spans]
+        if len(ahead) == 1:
+            return ahead[0]
     if spans:
         return spans[0] if len(spans) == 1 else None
     lone = _only(_COUNT, question, sentence)

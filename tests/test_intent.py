@@ -39,6 +39,7 @@ def test_answer_kind(question: str, kind: str | None) -> None:
         ("number", "How many states joined?", "We agreed from day one to do it.", False),
         ("number", "How many embassies opened?", "Only one embassy opened.", True),
         ("date", "When was the forum held?", "In November 2024, the forum was held.", True),
+        ("date", "When was it signed?", "As of today, the agreement is in force.", False),
         # a cause named with "connected … with"
         (
             "reason",

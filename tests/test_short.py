@@ -22,6 +22,17 @@ from qa.short import short_span
             "35 states",
         ),
         ("How many trade missions are there?", "At present, only five exist.", "five"),
+        # opened and planned in one sentence: the tense of the question picks
+        (
+            "How many embassies has Russia opened?",
+            "We have opened three new embassies and plan to open seven more.",
+            "three new embassies",
+        ),
+        (
+            "How many embassies will Russia open?",
+            "We have opened three new embassies and plan to open seven more.",
+            "seven more",
+        ),
 
         ("How much did it cost?", "The budget was $2.5 million in all.", "$2.5 million"),
         ("When was it signed?", "It was signed as far back as 1996, when it ended.", "1996"),
