@@ -90,7 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="retrieval cut-offs (default: 1 3 5 10)")
     parser.add_argument("--compare", nargs="+", metavar="CONFIG",
                         help="configurations side by side: default, hybrid, dense, lexical, rrf, "
-                        "never-abstain, tutorial (default: hybrid)")
+                        "rerank, never-abstain, one-quote, tutorial (default: hybrid)")
     parser.add_argument("--no-baseline", action="store_true",
                         help="leave out the tutorial baseline")
     parser.add_argument("--corpus", type=Path, default=None,

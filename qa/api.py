@@ -35,8 +35,12 @@ PRESETS: dict[str, dict[str, Any]] = {
     "dense": {"retriever": "dense"},
     "lexical": {"retriever": "lexical"},
     "rrf": {"retriever": "rrf"},
+    # hybrid without ordering its passages by their best answer sentence
+    "rerank": {"retriever": "rerank"},
     # the default that always answers: what abstention costs and saves
     "never-abstain": {"answer_settings": AnswerSettings(threshold=0.0)},
+    # the default quoting only its main sentence and neighbour: what extra quotes bring
+    "one-quote": {"answer_settings": AnswerSettings(max_quotes=1)},
     "tutorial": {
         "chunker": "chars",
         "chunk_size": 1000,

@@ -60,6 +60,29 @@ def test_hybrid_puts_first_the_passage_whose_sentence_answers(fake_bot: qa.Bot) 
     assert {p.chunk_id for p in passages} == {chunks[i].chunk_id for i, _ in reranked}
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many Russian citizens live in Transnistria?",
+        "Which embassies will open in Africa?",
+        "Why does Russia back a pan-Eurasian security forum?",
+    ],
+)
+def test_a_call_for_fewer_passages_is_the_start_of_a_call_for_more(
+    fake_bot: qa.Bot, question: str
+) -> None:
+    ten = fake_bot.retrieve(question, k=10)
+    for k in (1, 3, 5, 7):
+        assert [p.chunk_id for p in fake_bot.retrieve(question, k=k)] == [
+            p.chunk_id for p in ten[:k]
+        ]
+    scores = [p.score for p in ten]
+    assert scores == sorted(scores, reverse=True)
+    # hybrid without the answer order ranks the same passages in its own order
+    plain = fake_bot.retrieve(question, k=5, retriever="rerank")
+    assert {p.chunk_id for p in plain} == {p.chunk_id for p in ten[:5]}
+
+
 def test_rrf_fuses_rankings() -> None:
     fused = rrf([[1, 2, 3], [3, 1]], k=60)
     assert [i for i, _ in fused] == [1, 3, 2]
