@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,19 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _against(reports: Sequence[Any], previous: Mapping[str, Any], label: str) -> list[str]:
+    """The comparison lines, or one line saying nothing matched."""
+    from eval.against import compare, comparison_lines
+
+    cmps = [compare(r, previous[r.name]) for r in reports if r.name in previous]
+    if not cmps:
+        return [f"{label} has none of these configurations (it has: {', '.join(previous)})"]
+    return comparison_lines(cmps, label)
+
+
 def evaluate(args: argparse.Namespace) -> int:
     """The ``qa eval`` command; returns the exit code."""
+    from eval.against import load_previous
     from eval.report import console_summary, write_report
     from eval.runner import BASELINE, check_ks, config_names, run_configs
     from qa.api import default_corpus
@@ -55,14 +67,19 @@ def evaluate(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"{args.out} is a file; --out needs a folder")
     configs = config_names(args.compare, baseline=not args.no_baseline)
     items = _load_items(args)
+    # read before the run: --against is often the report this run replaces
+    previous = load_previous(args.against) if args.against else None
     reports = run_configs(configs, items, corpus=args.corpus, index_root=args.index_dir,
                           ks=ks, progress=not args.no_progress, embed_backend=args.embed_backend)
     baseline = None if args.no_baseline else BASELINE
     meta = {"gold": _shown(args.gold), "split": args.split, "types": args.types,
             "corpus": _shown(args.corpus or default_corpus()), "configs": configs, "ks": list(ks),
             "embed_backend": args.embed_backend or os.environ.get("QA_EMBED_BACKEND") or "auto"}
-    paths = write_report(reports, args.out, meta=meta, baseline=baseline)
+    against = _against(reports, previous, _shown(args.against)) if previous is not None else []
+    paths = write_report(reports, args.out, meta=meta, baseline=baseline, against=against)
     print(console_summary(reports, baseline))
+    if against:
+        print("\n" + "\n".join(against))
     print(f"\nwrote {', '.join(p.name for p in paths)} to {Path(args.out)}/")
     return 0
 
@@ -91,6 +108,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--compare", nargs="+", metavar="CONFIG",
                         help="configurations side by side: default, hybrid, dense, lexical, rrf, "
                         "rerank, never-abstain, one-quote, tutorial (default: hybrid)")
+    parser.add_argument("--against", type=Path, default=None, metavar="REPORT_JSON",
+                        help="an earlier report.json: show what changed since, per type and "
+                        "per question (copy it first if --out would overwrite it)")
     parser.add_argument("--no-baseline", action="store_true",
                         help="leave out the tutorial baseline")
     parser.add_argument("--corpus", type=Path, default=None,

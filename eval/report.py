@@ -79,15 +79,21 @@ def _intro(reports: Sequence[Report], meta: Mapping[str, Any], baseline: str | N
 
 
 def render_markdown(
-    reports: Sequence[Report], meta: Mapping[str, Any], baseline: str | None = None
+    reports: Sequence[Report],
+    meta: Mapping[str, Any],
+    baseline: str | None = None,
+    against: Sequence[str] = (),
 ) -> str:
-    """The whole ``report.md``: targets, summary, per-type table, worst misses, plots."""
+    """The whole ``report.md``: targets, summary, per-type table, what changed since an
+    earlier run (``against``, from :mod:`eval.against`), worst misses, plots."""
     first = reports[0]
+    since = ["## What changed", "\n".join(against)] if against else []
     parts = [
         _intro(reports, meta, baseline),
         "## Targets (issue 5)", markdown_table(*target_rows(reports)),
         "## Summary", markdown_table(*summary_rows(reports, baseline)),
         f"## Per question type ({first.name})", markdown_table(*per_type_rows(first)),
+        *since,
         "## How it is counted", RIGHT_RULE.replace("\n", " "),
         f"Confidence threshold: {first.threshold} (applied to the answerer's answerability "
         "score; abstentions report a confidence below it). Latency is one `bot.ask` call.",
@@ -126,6 +132,7 @@ def write_report(
     meta: Mapping[str, Any] | None = None,
     baseline: str | None = None,
     plots: bool = True,
+    against: Sequence[str] = (),
 ) -> list[Path]:
     """Write ``report.json``, ``report.md`` and (with ``plots``) the PNGs; returns the paths."""
     if not reports:
@@ -137,7 +144,7 @@ def write_report(
     info = dict(meta or {})
     doc = json.dumps(report_json(reports, info), ensure_ascii=False, indent=1)
     paths = [_write(out / "report.json", doc + "\n"),
-             _write(out / "report.md", render_markdown(reports, info, baseline))]
+             _write(out / "report.md", render_markdown(reports, info, baseline, against))]
     if plots:
         from eval.plots import write_plots  # matplotlib only when plots are wanted
 

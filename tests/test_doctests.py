@@ -38,6 +38,7 @@ MODULES = [
     "ui.render",
     "eval.results",
     "eval.scoring",
+    "eval.against",
     "eval.summary",
     "eval.runner",
     "eval.tables",

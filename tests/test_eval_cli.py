@@ -120,3 +120,41 @@ def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert info.value.code == 0
     out = capsys.readouterr().out
     assert all(opt in out for opt in ("--gold", "--split", "--compare", "--out", "--no-baseline"))
+
+
+def test_against_an_earlier_report_shows_what_changed(
+    gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r"
+    assert _eval("--gold", str(gold), "--split", "all", "--no-baseline", "--out", str(out)) == 0
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    config = data["configs"][0]
+    item = next(i for i in config["items"] if i["answerable"])
+    now_right = item["right"]
+    # make the earlier run say the opposite for one question, and the best or worst for its type
+    item["right"] = not now_right
+    config["per_type"][item["type"]]["right"] = 0.0 if now_right else 1.0
+    (out / "report.json").write_text(json.dumps(data), encoding="utf-8")
+    capsys.readouterr()
+    # the report it compares with is the one this run overwrites: read first
+    assert _eval("--gold", str(gold), "--split", "all", "--no-baseline", "--out", str(out),
+                 "--against", str(out / "report.json")) == 0
+    printed = capsys.readouterr().out
+    turned = "turned right" if now_right else "turned wrong"
+    assert f"- {turned} (or " in printed and f"): {item['id']}" in printed
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "## What changed" in md and f"): {item['id']}" in md
+    fell = "types whose share fell: none" if now_right else f"fell: {item['type']}"
+    assert fell in md
+
+
+def test_against_a_file_that_is_no_report_fails_with_one_line(
+    gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "notes.json"
+    bad.write_text('{"hello": 1}', encoding="utf-8")
+    assert _eval("--gold", str(gold), "--split", "all", "--against", str(bad)) == 1
+    assert "not a report.json written by qa eval" in capsys.readouterr().err
+    missing = tmp_path / "nope.json"
+    assert _eval("--gold", str(gold), "--split", "all", "--against", str(missing)) == 1
+    assert "no such file" in capsys.readouterr().err
