@@ -256,7 +256,8 @@ def extract_answer(ctx: AnswerContext, settings: AnswerSettings | None = None) -
     answerable = sigmoid(_logit(settings.answerable_weights, found.features))
     confidence = sigmoid(_logit(settings.correct_weights, found.features))
     if answerable < settings.threshold:
-        return Answer(question, ABSTAIN_TEXT, True, min(confidence, answerable), [], passages)
+        # the withheld guess is right only if the question is answerable and the guess right
+        return Answer(question, ABSTAIN_TEXT, True, confidence * answerable, [], passages)
     core = _core(question, found.pool, docs, settings)
     citations = _citations(select(question, core, found.pool, docs, settings), docs)
     short = _short(question, core, docs[core.doc_id])

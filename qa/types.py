@@ -65,8 +65,10 @@ class Citation:
 class Answer:
     """What ``Bot.ask`` returns: a short answer with its evidence, or an abstention.
 
-    ``confidence`` is in [0, 1]; ``abstained`` answers carry no citations but keep
-    the nearest ``passages`` so a person can look for themselves.
+    ``confidence`` is in [0, 1]: the chance the answer is right; for an abstention, the
+    chance the answer it held back would have been (the question answerable, and the
+    guess right). ``abstained`` answers carry no citations but keep the nearest
+    ``passages`` so a person can look for themselves.
     """
 
     question: str
