@@ -81,7 +81,7 @@ def test_two_runs_give_the_same_numbers(fake_bot: qa.Bot, tiny_report: Report,
 
 def test_real_gold_file_all_types(fake_bot: qa.Bot) -> None:
     report = ev.run(fake_bot, ev.DEFAULT_GOLD, ks=(5, 1), progress=False)
-    assert report.ks == (1, 5) and report.summary["n"] == 290
+    assert report.ks == (1, 5) and report.summary["n"] == 326
     assert set(report.per_type) == set(ev.GOLD_TYPES)
     assert report.summary["abstain_rate"] is not None
     assert report.per_type["unanswerable"]["right"] is None
