@@ -58,13 +58,13 @@ class AnswerSettings:
     extra_ratio: float = 0.9
     count_ratio: float = 0.6
     max_quotes: int = 3
-    threshold: float = 0.51
+    threshold: float = 0.5
     # logistic weights over features(): best dense, best overlap, top passage dense,
     # dense and overlap of the best sentence bringing the wanted kind, question words
     # found in the passages, the number counts (the date dates) what was asked, a name
     # the corpus never uses, share of the question's words the corpus uses; bias
-    answerable_weights: tuple[float, ...] = (0, 0, 0, 2.66, 1.48, 0, 1.31, -0.93, 1.03, -3.23)
-    correct_weights: tuple[float, ...] = (0, 0, 0, 1.15, 1.23, 0, 0.88, 0, 0, -1.24)
+    answerable_weights: tuple[float, ...] = (0, 0, 0, 2.24, 0.98, 0, 1.26, -0.83, 0.9, -2.81)
+    correct_weights: tuple[float, ...] = (0, 0, 0, 0.53, 1.07, 0, 0.13, 0, 0, -0.35)
 
 
 @dataclass(frozen=True)
