@@ -38,8 +38,9 @@ _DATE = re.compile(
 _EXACT = re.compile(rf"\b(?:{MONTHS}) \d{{1,2}}|\d{{1,2}} (?:{MONTHS})\b")
 _NUM = rf"(?:\d[\d,.]*\d|\d|{CARDINALS}|a hundred|hundreds|a thousand|thousands|dozens)"
 _SCALE = r"(?: (?:hundred|thousand|million|billion|trillion))?"
+# "four out of the five states": the count is the four, the five only its whole
 _COUNT = re.compile(
-    rf"(?:[$€£] ?|\b){_NUM}{_SCALE}(?: (?:to|or|and|-|–) {_NUM}{_SCALE})?"
+    rf"(?:[$€£] ?|\b){_NUM}{_SCALE}(?: (?:to|or|and|-|–|out of(?: the)?) {_NUM}{_SCALE})?"
     r"(?: ?(?:per ?cent|percent|%|roubles?|rubles?|dollars?|euros?|yuan))?\b",
     re.I,
 )

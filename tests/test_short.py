@@ -22,6 +22,12 @@ from qa.short import short_span
             "35 states",
         ),
         ("How many trade missions are there?", "At present, only five exist.", "five"),
+        # the count is the part, not the whole it is taken out of
+        (
+            "How many Caspian states have ratified it?",
+            "Four out of the five Caspian states have already ratified it.",
+            "Four out of the five Caspian states",
+        ),
         # opened and planned in one sentence: the tense of the question picks
         (
             "How many embassies has Russia opened?",
