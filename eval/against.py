@@ -93,7 +93,7 @@ def load_previous(path: str | Path) -> dict[str, Mapping[str, Any]]:
 
 
 def _outcome(item: Mapping[str, Any]) -> bool:
-    return bool(item["right"]) if item["answerable"] else bool(item["abstained"])
+    return bool(item.get("right")) if item.get("answerable") else bool(item.get("abstained"))
 
 
 def _type_share(per_type: Mapping[str, Any], kind: str) -> float | None:
@@ -111,7 +111,7 @@ def compare(report: Report, previous: Mapping[str, Any]) -> Comparison:
     per_type = tuple(
         Shift(k, _type_share(previous["per_type"], k), _type_share(now_types, k)) for k in kinds
     )
-    was = {i["id"]: _outcome(i) for i in previous.get("items", [])}
+    was = {i["id"]: _outcome(i) for i in previous.get("items", []) if "id" in i}
     is_now = {i.id: _outcome(i.to_dict()) for i in report.items}
     common = [i for i in is_now if i in was]
     gained = tuple(i for i in common if is_now[i] and not was[i])

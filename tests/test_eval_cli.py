@@ -158,3 +158,19 @@ def test_against_a_file_that_is_no_report_fails_with_one_line(
     missing = tmp_path / "nope.json"
     assert _eval("--gold", str(gold), "--split", "all", "--against", str(missing)) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+def test_against_a_thin_earlier_report_compares_what_it_has(
+    gold: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    thin = tmp_path / "old.json"  # an older report: a summary, no types, no items
+    thin.write_text(json.dumps({"configs": [{"name": "hybrid", "summary": {"right": 0.5}}]}),
+                    encoding="utf-8")
+    assert _eval("--gold", str(gold), "--split", "all", "--no-baseline",
+                 "--out", str(tmp_path / "r"), "--against", str(thin)) == 0
+    printed = capsys.readouterr().out
+    assert "| answer right | 0.500 |" in printed
+    assert "turned wrong (or no longer declined): none" in printed
+    assert _eval("--gold", str(gold), "--split", "all", "--compare", "lexical", "--no-baseline",
+                 "--out", str(tmp_path / "r"), "--against", str(thin)) == 0
+    assert "has none of these configurations (it has: hybrid)" in capsys.readouterr().out
