@@ -110,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "rerank, never-abstain, one-quote, tutorial (default: hybrid)")
     parser.add_argument("--against", type=Path, default=None, metavar="REPORT_JSON",
                         help="an earlier report.json: show what changed since, per type and "
-                        "per question (copy it first if --out would overwrite it)")
+                        "per question (read before the run, so it may be the one --out replaces)")
     parser.add_argument("--no-baseline", action="store_true",
                         help="leave out the tutorial baseline")
     parser.add_argument("--corpus", type=Path, default=None,
