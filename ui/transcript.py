@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from index.documents import Document, Turn
 from qa import Passage
-from ui.render import document_label
+from qa.citations import document_label
 
 __all__ = ["EMPTY_PASSAGES", "Mark", "marks_in", "render_documents", "render_passages"]
 
