@@ -93,6 +93,7 @@ def load_previous(path: str | Path) -> dict[str, Mapping[str, Any]]:
 
 
 def _outcome(item: Mapping[str, Any]) -> bool:
+    """An earlier item's outcome: right, or (for a question to decline) declined."""
     return bool(item.get("right")) if item.get("answerable") else bool(item.get("abstained"))
 
 
@@ -106,13 +107,13 @@ def compare(report: Report, previous: Mapping[str, Any]) -> Comparison:
     """``report`` against ``previous`` (one configuration of an earlier ``report.json``)."""
     before, now = previous.get("summary", {}), report.summary
     overall = tuple(Shift(label, before.get(key), now.get(key), up) for label, key, up in OVERALL)
-    now_types = report.to_dict()["per_type"]
-    kinds = [k for k in now_types if k != "all" and k in previous.get("per_type", {})]
+    kinds = [k for k in report.per_type if k != "all" and k in previous.get("per_type", {})]
     per_type = tuple(
-        Shift(k, _type_share(previous["per_type"], k), _type_share(now_types, k)) for k in kinds
+        Shift(k, _type_share(previous["per_type"], k), _type_share(report.per_type, k))
+        for k in kinds
     )
     was = {i["id"]: _outcome(i) for i in previous.get("items", []) if "id" in i}
-    is_now = {i.id: _outcome(i.to_dict()) for i in report.items}
+    is_now = {i.id: i.right if i.answerable else i.abstained for i in report.items}
     common = [i for i in is_now if i in was]
     gained = tuple(i for i in common if is_now[i] and not was[i])
     lost = tuple(i for i in common if was[i] and not is_now[i])

@@ -72,9 +72,9 @@ def retrieval_scores(
 ) -> dict[str, float]:
     """``full@k``, ``recall@k``, ``context@k``, ``ndcg@k`` for each k, and ``rr``.
 
-    ``at_k`` holds what a call for exactly k passages returned, where that is not the
-    first k of ``passages``: hybrid orders the passages it returns by their best
-    answer sentence, so the first 5 of 10 need not be the 5 a call for 5 returns.
+    ``at_k`` holds what a call for exactly k passages returned: a retriever's ranking
+    need not be nested (hybrid's candidate pool grows with k beyond ten), and a call
+    for k is what a caller and the answerer get.
     """
     out: dict[str, float] = {}
     for k in ks:
