@@ -19,7 +19,7 @@ import qa
 from eval.gold import GoldItem, load_gold, locate_evidence
 from eval.metrics import contains_answer, token_f1
 from eval.metrics_spans import coverage
-from qa.answer import AnswerContext, evidence, extract_answer
+from qa.answer import evidence, extract_answer
 from qa.candidates import ScoreWeights
 
 __all__ = ["fit_logistic", "is_right", "main", "out_of_fold"]
@@ -71,12 +71,9 @@ def collect(bot: qa.Bot, items: Sequence[GoldItem]) -> list[Sample]:
     """Features of every item, and whether the never-abstaining answer is right."""
     texts = {d.doc_id: d.text for d in bot.documents}
     never = replace(bot.answer_settings, threshold=0.0)
-    table = bot.searcher.stored.sentences
     out = []
     for item in items:
-        passages = bot.retrieve(item.question, k=bot.top_k)
-        qvec = bot.searcher.query_vector(item.question)
-        ctx = AnswerContext(item.question, qvec, tuple(passages), bot.documents_by_id, table)
+        ctx = bot.answer_context(item.question, bot.retrieve(item.question, k=bot.top_k))
         ev, ans = evidence(ctx, never), extract_answer(ctx, never)
         if ev is not None:
             out.append(Sample(item, ev.features, is_right(item, ans, texts)))
@@ -86,15 +83,12 @@ def collect(bot: qa.Bot, items: Sequence[GoldItem]) -> list[Sample]:
 def sentence_pools(bot: qa.Bot, items: Sequence[GoldItem]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per question: the features of its candidate sentences, and which hold gold evidence."""
     texts = {d.doc_id: d.text for d in bot.documents}
-    table = bot.searcher.stored.sentences
     pools = []
     for item in items:
         spans = locate_evidence(item, texts)
         if not spans:
             continue
-        passages = bot.retrieve(item.question, k=bot.top_k)
-        qvec = bot.searcher.query_vector(item.question)
-        ctx = AnswerContext(item.question, qvec, tuple(passages), bot.documents_by_id, table)
+        ctx = bot.answer_context(item.question, bot.retrieve(item.question, k=bot.top_k))
         ev = evidence(ctx, bot.answer_settings)
         if ev is None:
             continue

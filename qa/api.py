@@ -154,15 +154,21 @@ class Bot:
         answers = [self._answer(p, followup_query(q, earlier), *search) for p, q in parts]
         return join_answers(cleaned, answers)
 
+    def answer_context(
+        self, question: str, passages: Sequence[Passage], query: str | None = None
+    ) -> AnswerContext:
+        """What the answerer reads for ``question`` from ``passages`` (``query``, the text
+        searched for, when it is not the question itself): for tuning and inspection,
+        e.g. ``qa.answer.evidence(bot.answer_context(q, bot.retrieve(q)))``."""
+        qvec = self.searcher.query_vector(query or question)
+        table = self.searcher.stored.sentences
+        return AnswerContext(question, qvec, tuple(passages), self._docs, table, self._vocabulary)
+
     def _answer(
         self, question: str, query: str, k: int, retriever: str, doc_filter: set[str] | None
     ) -> Answer:
         passages = self.searcher.search(query, k, retriever, doc_filter)
-        qvec = self.searcher.query_vector(query)
-        table = self.searcher.stored.sentences
-        ctx = AnswerContext(
-            question, qvec, tuple(passages), self._docs, table, self._vocabulary
-        )
+        ctx = self.answer_context(question, passages, query)
         return extract_answer(ctx, self.answer_settings)
 
 

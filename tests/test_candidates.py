@@ -10,7 +10,6 @@ import qa
 from index.embed import HashingEmbedder
 from qa.answer import AnswerSettings, evidence, select
 from qa.candidates import (
-    AnswerContext,
     Candidate,
     content_words,
     refers_back,
@@ -52,15 +51,7 @@ def _quoted(tmp_path: Path, text: str, question: str) -> str:
 
 def _pool(tmp_path: Path, question: str) -> dict[str, float]:
     bot = _bot(tmp_path)
-    passages = tuple(bot.retrieve(question, k=3))
-    table = bot.searcher.stored.sentences
-    ctx = AnswerContext(
-        question,
-        bot.searcher.query_vector(question),
-        passages,
-        {d.doc_id: d for d in bot.documents},
-        table,
-    )
+    ctx = bot.answer_context(question, bot.retrieve(question, k=3))
     doc = bot.documents[0]
     return {doc.text[c.start : c.end][:10]: c.overlap for c in score_candidates(ctx)}
 
@@ -103,14 +94,7 @@ def test_questions_in_words_the_corpus_never_uses_are_marked(tmp_path: Path) -> 
     bot = _bot(tmp_path)
 
     def known(question: str) -> float:
-        ctx = AnswerContext(
-            question,
-            bot.searcher.query_vector(question),
-            tuple(bot.retrieve(question, k=3)),
-            {d.doc_id: d for d in bot.documents},
-            bot.searcher.stored.sentences,
-        )
-        found = evidence(ctx)
+        found = evidence(bot.answer_context(question, bot.retrieve(question, k=3)))
         assert found is not None
         return found.features[-1]  # share of the question's words the corpus uses
 
