@@ -18,6 +18,7 @@ __all__ = [
     "QAError",
     "SourceError",
     "StaleIndexError",
+    "StoreUnavailableError",
 ]
 
 
@@ -47,3 +48,7 @@ class IndexLockedError(QAError):
 
 class ModelError(QAError):
     """The embedding model (or its ONNX export) is missing, broken or cannot be loaded."""
+
+
+class StoreUnavailableError(QAError):
+    """The index's store (a Milvus server or file) cannot be reached or used right now."""

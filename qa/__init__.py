@@ -14,6 +14,7 @@ from index.errors import (
     QAError,
     SourceError,
     StaleIndexError,
+    StoreUnavailableError,
 )
 from qa.api import PRESETS, Bot, default_corpus, load
 from qa.types import Answer, Citation, Passage
@@ -30,6 +31,7 @@ __all__ = [
     "QAError",
     "SourceError",
     "StaleIndexError",
+    "StoreUnavailableError",
     "default_corpus",
     "load",
 ]

@@ -15,11 +15,12 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from index.build import BuildReport, open_index
+from index.build import BuildReport
 from index.chunk import Chunk, ChunkSettings
 from index.documents import Document, read_corpus
 from index.embed import Embedder, make_embedder
 from index.errors import CorruptIndexError, InvalidInputError
+from index.stores import open_store
 from qa.answer import AnswerContext, AnswerSettings, extract_answer
 from qa.focus import corpus_vocabulary
 from qa.multipart import interleave, join_answers, part_queries
@@ -235,6 +236,9 @@ def load(
     build: bool = True,
     rebuild: bool = False,
     progress: bool = False,
+    store: str | None = None,
+    milvus_uri: str | None = None,
+    milvus_token: str | None = None,
     **options: Any,
 ) -> Bot:
     """Load (building when missing or stale) the index of a transcript file or folder.
@@ -244,7 +248,10 @@ def load(
     Without an ``embedder``, the packaged model runs on ``embed_backend``
     (``"auto"``, ``"onnx"`` or ``"torch"``; default ``$QA_EMBED_BACKEND`` or auto).
     A chunk file that no longer matches its sources is rebuilt (or, with
-    ``build=False``, reported).
+    ``build=False``, reported). ``store`` is ``"local"`` (the index folder) or
+    ``"milvus"`` (default ``$QA_STORE``, else local); ``milvus_uri`` a Lite file or
+    ``http://host:19530`` (default ``$QA_MILVUS_URI``, else ``<index folder>-milvus/milvus.db``),
+    ``milvus_token`` its token (default ``$QA_MILVUS_TOKEN``).
     """
     opts = _options(preset, options)
     corpus = Path(path) if path is not None else default_corpus()
@@ -252,14 +259,16 @@ def load(
     embedder = embedder or make_embedder(embed_backend)
     settings = _chunk_settings(opts)
     folder = Path(index_dir) if index_dir is not None else _index_dir(corpus, embedder, settings)
-    stored, report = open_index(
-        docs, embedder, settings, folder, build=build, rebuild=rebuild, progress=progress
+    where = {"milvus_uri": milvus_uri, "milvus_token": milvus_token}
+    stored, report = open_store(
+        store, docs, embedder, settings, folder, build=build, rebuild=rebuild, progress=progress,
+        **where,
     )
     if (problem := _mismatch(stored.chunks, docs)) is not None:
         if not build:
             raise CorruptIndexError(f"{folder}: {problem}; rebuild it with `qa index`")
-        stored, report = open_index(
-            docs, embedder, settings, folder, rebuild=True, progress=progress
+        stored, report = open_store(
+            store, docs, embedder, settings, folder, rebuild=True, progress=progress, **where
         )
     return Bot(
         Searcher(stored, embedder, {d.doc_id: d for d in docs}),

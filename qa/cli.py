@@ -22,11 +22,15 @@ from typing import Any
 
 from index.embed import BACKENDS
 from index.errors import QAError
+from index.stores import STORES
 from qa.api import Bot, load
 from qa.citations import document_label
 from qa.types import Answer
 
-__all__ = ["add_backend_argument", "add_corpus_arguments", "bot_from_args", "main"]
+__all__ = [
+    "add_backend_argument", "add_corpus_arguments", "add_store_arguments", "bot_from_args", "main",
+    "store_options",
+]
 
 log = logging.getLogger("qa")
 
@@ -39,6 +43,26 @@ def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-build", action="store_true", help="fail instead of building a missing or stale index"
     )
     add_backend_argument(parser)
+    add_store_arguments(parser)
+
+
+def add_store_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--store`` and ``--milvus-uri``: where the index lives (the token only from the
+    environment, ``QA_MILVUS_TOKEN``, to keep it out of the process list)."""
+    parser.add_argument(
+        "--store", choices=sorted(STORES), default=None,
+        help="keep the index in the local folder or in Milvus (default: $QA_STORE, else local)",
+    )
+    parser.add_argument(
+        "--milvus-uri", default=None, metavar="URI",
+        help="a Milvus Lite file (./qa.db: embedded) or a server, http://host:19530 (default: "
+        "$QA_MILVUS_URI, else milvus.db in the index folder); token: $QA_MILVUS_TOKEN",
+    )
+
+
+def store_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The :func:`qa.load` options of :func:`add_store_arguments`' flags."""
+    return {"store": getattr(args, "store", None), "milvus_uri": getattr(args, "milvus_uri", None)}
 
 
 def add_backend_argument(parser: argparse.ArgumentParser) -> None:
@@ -53,18 +77,20 @@ def add_backend_argument(parser: argparse.ArgumentParser) -> None:
 def bot_from_args(args: argparse.Namespace, *, progress: bool = False) -> Bot:
     """Load the bot that ``args`` (from :func:`add_corpus_arguments`) describe."""
     return load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=progress,
-                embed_backend=getattr(args, "embed_backend", None))
+                embed_backend=getattr(args, "embed_backend", None), **store_options(args))
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
     # building runs the model anyway, so this is where the ONNX export is made (once)
     bot = load(args.path, index_dir=args.index_dir, rebuild=args.rebuild, progress=True,
-               embed_backend=args.embed_backend)
+               embed_backend=args.embed_backend, **store_options(args))
     report = bot.build_report
     n = len(bot.documents)
     print(report.summary() if report else f"0 added, 0 updated, 0 removed, {n} unchanged; "
           "the index is up to date")
     print(f"index: {bot.index_dir} ({n} documents)")
+    if (where := getattr(bot.searcher.stored.vectors, "describe", None)) is not None:
+        print(where())  # the index's rows live in Milvus
     # an up-to-date index did not need the model: make the ONNX export now, so that
     # later `qa ask` processes find it and never import torch
     if (ready := getattr(bot.searcher.embedder, "ready", None)) is not None:
@@ -146,6 +172,7 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     idx.add_argument("--index-dir", help="where the index lives (default: .qa-index/...)")
     idx.add_argument("--rebuild", action="store_true", help="rebuild even if up to date")
     add_backend_argument(idx)
+    add_store_arguments(idx)
     idx.set_defaults(func=_cmd_index)
     ask = sub.add_parser("ask", help="answer a question with quotes from the transcript")
     ask.add_argument("question", help="the question, in quotes")

@@ -81,6 +81,9 @@ class Searcher:
 
     def lexical(self, query: str, depth: int, allowed: Allowed = None) -> list[Hit]:
         lexical = self.stored.lexical
+        if allowed is not None and (within := getattr(lexical, "search_within", None)):
+            ids, scores = within(query, depth, allowed)  # the engine filters (Milvus)
+            return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
         ids, scores = lexical.search(query, depth if allowed is None else lexical.size)
         hits = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
         if allowed is not None:
@@ -91,6 +94,9 @@ class Searcher:
     def fused(self, query: str, depth: int, allowed: Allowed = None) -> list[Hit]:
         """Reciprocal rank fusion of the dense and the lexical ranking."""
         deep = max(depth * 4, 50)
+        engine = getattr(self.stored.vectors, "fused", None)  # Milvus fuses in the engine
+        if engine is not None and self.dense_weight == self.lexical_weight:
+            return list(engine(self.query_vector(query), query, depth, deep, allowed, self.rrf_k))
         rankings = [
             [i for i, _ in self.dense(query, deep, allowed)],
             [i for i, _ in self.lexical(query, deep, allowed)],

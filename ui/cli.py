@@ -4,6 +4,7 @@
     $ qa serve transcripts/ --port 8000 --index-dir /tmp/idx
     $ QA_AUTH=ann:s3cret qa serve --host 0.0.0.0 --rate-limit 30/min
     $ qa serve --embed-backend torch   # or onnx, or auto (default: $QA_EMBED_BACKEND, else auto)
+    $ qa serve --store milvus --milvus-uri http://milvus:19530   # the index in a Milvus server
 
 Options left out come from the environment (``QA_AUTH``, ``QA_RATE_LIMIT``,
 ``QA_MAX_BODY``, ``QA_QUEUE_SIZE``), then from :class:`ui.limits.Limits`' defaults.
@@ -17,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from qa.cli import add_corpus_arguments
+from qa.cli import add_corpus_arguments, store_options
 from ui.auth import describe, logins
 from ui.limits import Limits, parse_rate, parse_size
 
@@ -77,7 +78,7 @@ def serve(args: argparse.Namespace) -> int:
     users, limits = settings(args)
     _warn_if_open(args.host, users)
     bot = qa.load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=True,
-                  embed_backend=args.embed_backend)
+                  embed_backend=args.embed_backend, **store_options(args))
     app = build_app(bot, limits=limits)
     shown = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
     count = len(bot.documents)
