@@ -4,6 +4,7 @@
     $ qa bench --compare-stack    # + LangChain side by side (needs the bench extra)
     $ qa bench --big              # + all 249 SOTU addresses and 1,000,000 synthetic vectors
     $ qa bench --quick --out /tmp/b.json   # a tiny smoke run with the hashing embedder
+    $ qa bench --store milvus     # the Milvus store beside the local one (SOTU + 1M vectors)
 """
 
 from __future__ import annotations
@@ -37,7 +38,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="start the SOTU part from a copy of this built index (skips the build)")
     p.add_argument("--quick", action="store_true",
                    help="smoke run: hashing embedder, 3 SOTU addresses, 2,000 vectors")
-    p.add_argument("--only", choices=["seed", "sotu", "ann", "stack"], action="append",
+    p.add_argument("--store", choices=["local", "milvus"], default="local",
+                   help="milvus: the Milvus store beside the local one, over the SOTU archive "
+                   "and --vectors synthetic vectors (docs: BENCHMARKS.md)")
+    p.add_argument("--milvus-uri", default=None, metavar="URI",
+                   help="with --store milvus: a Milvus (Lite file or server) whose collection is "
+                   "reused (default: a fresh Milvus Lite file)")
+    p.add_argument("--only", choices=["seed", "sotu", "ann", "stack", "milvus-sotu",
+                                      "milvus-vectors"], action="append",
                    help="run just these parts (repeatable)")
     p.add_argument("--backend", choices=["onnx", "torch"], action="append",
                    help="embedder backends for the cold figures (repeatable; default both)")
@@ -47,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _parts(args: argparse.Namespace) -> list[str]:
     if args.only:
         return list(dict.fromkeys(args.only))
+    if args.store == "milvus":
+        return ["milvus-sotu", "milvus-vectors"]
     parts = ["seed"]
     if args.big or args.quick:
         parts += ["sotu", "ann"]
@@ -97,7 +107,23 @@ def _stack(args: argparse.Namespace, emb: Any) -> list[Figure]:
     return run_stack(make_embedder(), str(get_model_path()))
 
 
-_RUNNERS = {"seed": _seed, "sotu": _sotu, "ann": _ann, "stack": _stack}
+def _milvus_sotu(args: argparse.Namespace, emb: Any) -> list[Figure]:
+    from bench.milvus import run_milvus_sotu
+
+    limit = 3 if args.quick and args.sotu_docs is None else args.sotu_docs
+    reuse = Path(args.sotu_index) if args.sotu_index else None
+    return run_milvus_sotu(emb, repeats=args.repeat, limit=limit,
+                           milvus_uri=getattr(args, "milvus_uri", None), reuse=reuse)
+
+
+def _milvus_vectors(args: argparse.Namespace, emb: Any) -> list[Figure]:
+    from bench.milvus import run_vectors
+
+    return run_vectors(2_000 if args.quick else args.vectors)
+
+
+_RUNNERS = {"seed": _seed, "sotu": _sotu, "ann": _ann, "stack": _stack,
+            "milvus-sotu": _milvus_sotu, "milvus-vectors": _milvus_vectors}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from index.documents import Document
 from index.embed import Embedder
 from index.errors import StaleIndexError
 from index.incremental import VectorCache
+from index.milvus_cache import vector_cache
 from index.milvus_conn import MilvusConfig, collection_name, connect, from_milvus, unavailable
 from index.milvus_meta import Generation, commit, committed
 from index.milvus_schema import chunk_fields, create_collections, schema_tag
@@ -43,6 +44,7 @@ __all__ = ["BATCH", "open_milvus_index"]
 
 BATCH = 512  # rows an insert call
 OnBatch = Callable[[int, int], None]  # (rows inserted so far, rows to insert)
+Local = tuple[Path, dict[str, Any]] | None  # a local index folder, and the manifest wanted
 
 
 def _name(config: MilvusConfig, folder: Path, dims: int) -> str:
@@ -53,11 +55,13 @@ def open_milvus_index(
     docs: list[Document], embedder: Embedder, settings: ChunkSettings, folder: Path,
     config: MilvusConfig, *, build: bool = True, rebuild: bool = False, progress: bool = False,
     vector_spec: VectorSpec | None = None, on_batch: OnBatch | None = None,
+    local_index: Path | None = None,
 ) -> tuple[StoredIndex, BuildReport | None]:
     """The index of ``docs`` in Milvus: the committed generation when it is fresh, else a
     new one built. ``folder`` holds the local side (sentence tables, build lock).
 
     ``build=False`` opens without embedding anything, or raises saying what changed.
+    A local index of the same corpus at ``local_index`` lends its vectors to a build.
     """
     client = connect(config)
     name = _name(config, folder, embedder.dim)
@@ -70,8 +74,10 @@ def open_milvus_index(
     with build_lock(folder):
         if (fresh := _fresh(client, config, name, wanted, folder, rebuild)) is not None:
             return fresh, None
+        local = (local_index, wanted) if local_index is not None else None
         return _build(client, config, name, docs, embedder, settings, folder,
-                      progress=progress, rebuild=rebuild, spec=vector_spec, on_batch=on_batch)
+                      progress=progress, rebuild=rebuild, spec=vector_spec, on_batch=on_batch,
+                      local=local)
 
 
 def _fresh(client: Any, config: MilvusConfig, name: str, wanted: dict[str, Any],
@@ -111,21 +117,6 @@ def _cleanup(client: Any, name: str, prev: Generation | None) -> None:
     client.delete(name, filter=f"born > {prev.number}")
     if prev.touched:
         client.delete(name, filter=f"doc_id in {json.dumps(prev.touched)} and born < {prev.number}")
-
-
-def _cache(client: Any, name: str, prev: Generation | None, docs: Sequence[Document],
-           old: SentenceTable | None) -> VectorCache:
-    """Stored vectors of the changed documents' old chunks, and every old sentence."""
-    keys: list[bytes] = [] if old is None else old.keys.tolist()
-    vectors: list[np.ndarray] = [] if old is None else list(old.vectors.astype("float32"))
-    before = set(prev.manifest["sources"]) if prev else set()
-    ids = [d.doc_id for d in docs if d.doc_id in before]
-    if prev is not None and ids:
-        rows = client.query(name, filter=f"{prev.filter} and doc_id in {json.dumps(ids)}",
-                            output_fields=["key", "vector"])
-        keys += [r["key"].encode() for r in rows]
-        vectors += [np.asarray(r["vector"], dtype="float32") for r in rows]
-    return VectorCache(keys, vectors)
 
 
 def _embed(docs: Sequence[Document], settings: ChunkSettings, embedder: Embedder,
@@ -190,19 +181,16 @@ def _insert(client: Any, name: str, rows: list[dict[str, Any]], on_batch: OnBatc
 
 
 
-
-
-
 def _build(client: Any, config: MilvusConfig, name: str, docs: list[Document],
            embedder: Embedder, settings: ChunkSettings, folder: Path, *, progress: bool,
            rebuild: bool, spec: VectorSpec | None, on_batch: OnBatch | None,
-           ) -> tuple[StoredIndex, BuildReport]:
+           local: Local = None) -> tuple[StoredIndex, BuildReport]:
     started = time.perf_counter()
     try:
         prev = committed(client, name)
         manifest, report_args = _write_generation(
             client, name, prev, docs, embedder, settings, folder,
-            progress=progress, rebuild=rebuild, spec=spec, on_batch=on_batch)
+            progress=progress, rebuild=rebuild, spec=spec, on_batch=on_batch, local=local)
     except Exception as exc:
         if not from_milvus(exc):
             raise
@@ -238,7 +226,7 @@ def _unchanged(docs: Sequence[Document], before: dict[str, Any], old: SentenceTa
 def _write_generation(
     client: Any, name: str, prev: Generation | None, docs: list[Document], embedder: Embedder,
     settings: ChunkSettings, folder: Path, *, progress: bool, rebuild: bool,
-    spec: VectorSpec | None, on_batch: OnBatch | None,
+    spec: VectorSpec | None, on_batch: OnBatch | None, local: Local = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Insert the new rows, write the sentence table, commit: the manifest and counts."""
     number = (prev.number if prev else 0) + 1
@@ -250,7 +238,7 @@ def _write_generation(
     kind = kind or spec or auto_spec(sum(len(d.text) for d in docs) // 400)
     create_collections(client, name, embedder.dim, kind.to_dict())
     _cleanup(client, name, prev)
-    cache = _cache(client, name, prev, todo, old)
+    cache = vector_cache(client, name, prev, todo, old, local)
     chunks, vectors, keys, table, embedded, sentences_embedded = _embed(
         todo, settings, embedder, cache, progress)
     _insert(client, name, _rows(chunks, vectors, keys, number), on_batch, progress)

@@ -17,7 +17,7 @@ The per-sentence table the answerer reads (spans and vectors) stays local, in
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from index.sentvec import KEY_DTYPE, SentenceTable
 from index.store import StoredIndex
 from index.vectors import VectorSpec
 
-__all__ = ["MilvusLexical", "MilvusVectors", "open_generation", "stems"]
+__all__ = ["MilvusLexical", "MilvusVectors", "open_generation", "query_all", "stems"]
 
 _STEMMER = Stemmer.Stemmer("english")
 _PAGE = 4096  # rows a query iterator page
@@ -93,6 +93,15 @@ class MilvusVectors:
         """``client.<method>(...)``, a failing Milvus reported with its URI."""
         try:
             return getattr(self.client, method)(*args, **kwargs)
+        except Exception as exc:
+            if not from_milvus(exc):
+                raise
+            raise unavailable(self.config, exc) from exc
+
+    def call_with(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(client, name, *args)``, a failing Milvus reported with its URI."""
+        try:
+            return function(self.client, self.name, *args)
         except Exception as exc:
             if not from_milvus(exc):
                 raise
@@ -193,22 +202,23 @@ class MilvusLexical(LexicalIndex):
                 np.array([s for _, s in keep], dtype="float32"))
 
 
-def _read_rows(store: MilvusVectors) -> list[dict[str, Any]]:
-    """Every row the generation shows, without vectors, in pages."""
-    names = ["pk", "seq", "key", *(f.name for f in chunk_fields())]
-    iterator = store.call("query_iterator", store.name, batch_size=_PAGE,
-                          filter=store.gen.filter, output_fields=names)
+def query_all(client: Any, name: str, where: str, fields: Sequence[str]) -> list[dict[str, Any]]:
+    """Every row of ``name`` matching ``where``, in pages (a server caps one query's rows)."""
+    iterator = client.query_iterator(name, batch_size=_PAGE, filter=where,
+                                     output_fields=list(fields))
     rows: list[dict[str, Any]] = []
     try:
         while page := iterator.next():
             rows += page
-    except Exception as exc:
-        if not from_milvus(exc):
-            raise
-        raise unavailable(store.config, exc) from exc
     finally:
         iterator.close()
     return rows
+
+
+def _read_rows(store: MilvusVectors) -> list[dict[str, Any]]:
+    """Every row the generation shows, without vectors."""
+    names = ["pk", "seq", "key", *(f.name for f in chunk_fields())]
+    return list(store.call_with(query_all, store.gen.filter, names))
 
 
 def open_generation(

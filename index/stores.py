@@ -46,7 +46,9 @@ def _milvus(docs: list[Document], embedder: Embedder, settings: ChunkSettings, f
     # a sibling of the local index folder, which a local build replaces whole
     side = folder.with_name(f"{folder.name}-milvus")
     config = MilvusConfig.resolve(milvus_uri, milvus_token, default_file=side / DEFAULT_LITE_FILE)
-    return open_milvus_index(docs, embedder, settings, side, config, **options)
+    # a local index of the same corpus lends its vectors: moving to Milvus embeds nothing
+    return open_milvus_index(docs, embedder, settings, side, config, local_index=folder,
+                             **options)
 
 
 STORES: dict[str, Opener] = {"local": _local, "milvus": _milvus}

@@ -217,3 +217,14 @@ def test_real_model_dense_top5_and_hybrid_recall_match_the_local_store(
     assert sum(overlap) / len(overlap) >= 0.95
     means = {n: sum(v) / len(v) for n, v in recall.items()}
     assert abs(means["local"] - means["milvus"]) <= 0.01, means
+
+
+def test_moving_a_local_index_to_milvus_embeds_nothing(tmp_path: Path, sotu: Path) -> None:
+    local = qa.load(sotu, index_dir=tmp_path / "i", embedder=HashingEmbedder())
+    emb = CountingEmbedder()
+    milvus = _load(sotu, tmp_path / "i", emb)
+    report = milvus.build_report
+    assert report is not None and report.embedded == 0 and report.sentences_embedded == 0
+    assert emb.seen == []
+    assert milvus.searcher.stored.sentences.spans == local.searcher.stored.sentences.spans
+    assert _top(milvus, "dense") == _top(local, "dense")

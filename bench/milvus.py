@@ -1,0 +1,182 @@
+"""The Milvus store beside the local one: build, query p50/p95, and recall against exact search.
+
+Two parts, each measured side by side in one run:
+
+- ``sotu``: the State of the Union archive built into both stores (or reopened:
+  ``--milvus-uri`` with a collection already built, ``--sotu-index`` for the local
+  folder), then the archive questions asked of each: dense and hybrid retrieval
+  latency, and how many of the local store's top 5 Milvus returns;
+- ``vectors``: ``n`` synthetic sentence-like vectors (:func:`bench.ann.clustered_vectors`)
+  in a Milvus collection (HNSW above the exact limit, as locally) and in FAISS:
+  insert/build seconds, query p50/p95, recall@10 against exact search.
+
+    >>> [f.name for f in run_vectors(500, log=lambda _: None)][:2]
+    ['500 vectors milvus insert + index', '500 vectors milvus query']
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.ann import LATENCY_QUERIES, RECALL_QUERIES, clustered_vectors
+from bench.common import Figure, Stat
+from bench.sotu import SOTU_QUESTIONS, write_sotu
+from index.embed import Embedder
+from index.vectors import VectorSpec, auto_spec, build_store
+
+__all__ = ["run_milvus_sotu", "run_vectors"]
+
+Log = Callable[[str], None]
+
+
+def _timed_load(corpus: Path, index_dir: Path, embedder: Embedder, **kw: Any) -> tuple[Any, float]:
+    import qa
+
+    started = time.perf_counter()
+    bot = qa.load(corpus, index_dir=index_dir, embedder=embedder, **kw)
+    return bot, time.perf_counter() - started
+
+
+def _latency(bot: Any, retriever: str, repeats: int) -> Stat:
+    times = []
+    for _ in range(repeats):
+        for q in SOTU_QUESTIONS:
+            started = time.perf_counter()
+            bot.retrieve(q, 5, retriever=retriever)
+            times.append(time.perf_counter() - started)
+    return Stat.of(times).scaled(1000)
+
+
+def _overlap(a: Any, b: Any, retriever: str) -> float:
+    shares = []
+    for q in SOTU_QUESTIONS:
+        x = {(p.doc_id, p.start) for p in a.retrieve(q, 5, retriever=retriever)}
+        y = {(p.doc_id, p.start) for p in b.retrieve(q, 5, retriever=retriever)}
+        shares.append(len(x & y) / max(1, len(y)))
+    return float(np.mean(shares))
+
+
+def run_milvus_sotu(embedder: Embedder, *, repeats: int, limit: int | None = None,
+                    milvus_uri: str | None = None, reuse: Path | None = None,
+                    log: Log = print) -> list[Figure]:
+    """Both stores over the archive: build (unless reused) and questions."""
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = write_sotu(Path(tmp) / "sotu", limit=limit)
+        local_dir = Path(tmp) / "index"
+        if reuse is not None:
+            shutil.copytree(reuse, local_dir)
+        embedder.encode(["warm up"])
+        n = len(list(corpus.glob("*.txt")))
+        log(f"milvus: local store over {n} addresses ...")
+        local, local_s = _timed_load(corpus, local_dir, embedder)
+        log(f"milvus: Milvus store over {n} addresses ({milvus_uri or 'Milvus Lite'}) ...")
+        uri = milvus_uri or str(Path(tmp) / "milvus.db")
+        milvus, milvus_s = _timed_load(corpus, local_dir, embedder, store="milvus",
+                                       milvus_uri=uri)
+        built = milvus.build_report is not None
+        extra = {"documents": n, "chunks": len(milvus.searcher.stored.chunks),
+                 "uri": "Milvus Lite (temp file)" if milvus_uri is None else milvus_uri,
+                 "dense_top5_overlap": _overlap(milvus, local, "dense"),
+                 "hybrid_top5_overlap": _overlap(milvus, local, "hybrid")}
+        figures = [
+            Figure("milvus sotu build" if built else "milvus sotu open", Stat.of([milvus_s]),
+                   "s", extra=extra),
+            Figure("local sotu build" if local.build_report else "local sotu open",
+                   Stat.of([local_s]), "s"),
+        ]
+        for retriever in ("dense", "hybrid"):
+            for name, bot in (("milvus", milvus), ("local", local)):
+                figures.append(Figure(f"{name} sotu {retriever} retrieve",
+                                      _latency(bot, retriever, repeats), "ms"))
+    return figures
+
+
+def _exact_ids(data: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    return build_store(data, VectorSpec("flat")).search(queries, k)[1]
+
+
+def _recall(got: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.mean([len(set(g[g >= 0]) & set(t)) / len(t)
+                          for g, t in zip(got, truth, strict=True)]))
+
+
+def _milvus_collection(data: np.ndarray, spec: VectorSpec, folder: Path) -> tuple[Any, float]:
+    """A Lite collection holding ``data`` (ids = row numbers), and its insert seconds."""
+    from pymilvus import DataType, MilvusClient
+
+    client = MilvusClient(str(folder / "vectors.db"))
+    schema = MilvusClient.create_schema(auto_id=False)
+    schema.add_field("pk", DataType.INT64, is_primary=True)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=data.shape[1])
+    params = client.prepare_index_params()
+    if spec.kind == "hnsw":
+        params.add_index("vector", index_type="HNSW", metric_type="IP",
+                         params={"M": spec.m, "efConstruction": spec.ef_construction})
+    else:
+        params.add_index("vector", index_type="FLAT", metric_type="IP")
+    client.create_collection("bench", schema=schema, index_params=params)
+    started = time.perf_counter()
+    for at in range(0, len(data), 5_000):
+        block = data[at : at + 5_000]
+        client.insert("bench", [{"pk": at + i, "vector": v} for i, v in enumerate(block)])
+    client.flush("bench")
+    client.load_collection("bench")
+    return client, time.perf_counter() - started
+
+
+def _milvus_search(client: Any, spec: VectorSpec, queries: np.ndarray,
+                   k: int) -> tuple[np.ndarray, list[float]]:
+    params: dict[str, Any] = {"metric_type": "IP"}
+    if spec.kind == "hnsw":
+        params["params"] = {"ef": spec.ef_search}
+    ids, times = np.full((len(queries), k), -1, dtype="int64"), []
+    for row, q in enumerate(queries):
+        started = time.perf_counter()
+        hits = client.search("bench", data=[q], anns_field="vector", limit=k,
+                             search_params=params)[0]
+        times.append(time.perf_counter() - started)
+        found = [int(h["pk"] if "pk" in h else h["id"]) for h in hits]
+        ids[row, : len(found)] = found
+    return ids, times
+
+
+def run_vectors(n: int, *, dim: int = 384, log: Log = print) -> list[Figure]:
+    """``n`` synthetic vectors in Milvus Lite and in FAISS, same index kind, same queries."""
+    data = clustered_vectors(n, dim, seed=0)
+    queries = clustered_vectors(max(LATENCY_QUERIES, min(RECALL_QUERIES, n)), dim, seed=1)
+    spec = auto_spec(n)
+    truth = _exact_ids(data, queries, 10)
+    figures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        log(f"milvus: {n:,} × {dim} vectors into Milvus Lite ({spec.kind}) ...")
+        client, insert_s = _milvus_collection(data, spec, Path(tmp))
+        ids, times = _milvus_search(client, spec, queries, 10)
+        client.close()
+    recall = _recall(ids, truth)
+    figures += [
+        Figure(f"{n:,} vectors milvus insert + index", Stat.of([insert_s]), "s",
+               extra={"spec": spec.to_dict(), "recall@10": recall}),
+        Figure(f"{n:,} vectors milvus query", Stat.of(times).scaled(1000), "ms"),
+        Figure(f"{n:,} vectors milvus recall@10", Stat.of([recall]), ""),
+    ]
+    log(f"milvus: the same {n:,} vectors in FAISS ({spec.kind}) ...")
+    started = time.perf_counter()
+    store = build_store(data, spec)
+    build_s = time.perf_counter() - started
+    local_times = []
+    for q in queries:
+        started = time.perf_counter()
+        store.search(q[None, :], 10)
+        local_times.append(time.perf_counter() - started)
+    local_recall = _recall(store.search(queries, 10)[1], truth)
+    return [*figures,
+            Figure(f"{n:,} vectors local build", Stat.of([build_s]), "s"),
+            Figure(f"{n:,} vectors local query", Stat.of(local_times).scaled(1000), "ms"),
+            Figure(f"{n:,} vectors local recall@10", Stat.of([local_recall]), "")]
