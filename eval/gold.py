@@ -4,7 +4,10 @@ Each line of ``gold.jsonl`` is one hand-written question with short acceptable
 answers and the verbatim transcript substrings that support them::
 
     {"id": "q001", "question": "...", "answers": ["..."], "evidence": ["..."],
-     "answerable": true, "type": "factoid", "split": "dev"}
+     "answerable": true, "type": "factoid", "split": "dev", "doc": "1913-Wilson-1"}
+
+``doc`` is optional: in a corpus of several transcripts it names the one the evidence
+comes from (the document id, i.e. the file name without its suffix; ``""`` for none).
 
     >>> from eval.gold import DEFAULT_GOLD, load_gold, validate_gold
     >>> items = load_gold(DEFAULT_GOLD)                              # doctest: +SKIP
@@ -51,6 +54,7 @@ _FIELDS: dict[str, type] = {
     "id": str, "question": str, "answers": list, "evidence": list,
     "answerable": bool, "type": str, "split": str,
 }
+_OPTIONAL: dict[str, type] = {"doc": str}
 
 
 class GoldFormatError(InvalidInputError):
@@ -68,6 +72,7 @@ class GoldItem:
     answerable: bool
     type: str
     split: str
+    doc: str = ""
 
     @property
     def should_abstain(self) -> bool:
@@ -79,7 +84,7 @@ class GoldItem:
         return {
             "id": self.id, "question": self.question, "answers": list(self.answers),
             "evidence": list(self.evidence), "answerable": self.answerable,
-            "type": self.type, "split": self.split,
+            "type": self.type, "split": self.split, **({"doc": self.doc} if self.doc else {}),
         }
 
 
@@ -89,13 +94,12 @@ def _item_from_json(obj: Any, where: str) -> GoldItem:
     missing = [k for k in _FIELDS if k not in obj]
     if missing:
         raise GoldFormatError(f"{where}: missing field(s) {', '.join(missing)}")
-    unknown = sorted(set(obj) - set(_FIELDS))
+    unknown = sorted(set(obj) - set(_FIELDS) - set(_OPTIONAL))
     if unknown:
-        raise GoldFormatError(
-            f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(_FIELDS)}"
-        )
-    for key, kind in _FIELDS.items():
-        if not isinstance(obj[key], kind):
+        allowed = ", ".join([*_FIELDS, *_OPTIONAL])
+        raise GoldFormatError(f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {allowed}")
+    for key, kind in {**_FIELDS, **_OPTIONAL}.items():
+        if key in obj and not isinstance(obj[key], kind):
             raise GoldFormatError(
                 f"{where}: field {key!r} must be {kind.__name__}, got {type(obj[key]).__name__}"
             )
@@ -109,7 +113,7 @@ def _item_from_json(obj: Any, where: str) -> GoldItem:
     return GoldItem(
         id=obj["id"], question=obj["question"], answers=tuple(obj["answers"]),
         evidence=tuple(obj["evidence"]), answerable=obj["answerable"],
-        type=obj["type"], split=obj["split"],
+        type=obj["type"], split=obj["split"], doc=obj.get("doc", ""),
     )
 
 
@@ -178,6 +182,17 @@ def _item_problems(item: GoldItem) -> list[str]:
     return p
 
 
+def _home_problems(item: GoldItem, texts: Mapping[str, str]) -> list[str]:
+    """Evidence outside the item's ``doc``; a cross-document multi_hop starts in it."""
+    if not item.doc:
+        return []
+    if item.doc not in texts:
+        return [f"doc {item.doc!r} is not a document of this corpus"]
+    home = item.evidence[:1] if item.type == "multi_hop" else item.evidence
+    return [f"evidence not found in its doc {item.doc!r}: {ev[:60]!r}"
+            for ev in home if ev.strip() and ev not in texts[item.doc]]
+
+
 def _evidence_problems(item: GoldItem, texts: Mapping[str, str]) -> list[str]:
     p: list[str] = []
     for ev in item.evidence:
@@ -189,6 +204,7 @@ def _evidence_problems(item: GoldItem, texts: Mapping[str, str]) -> list[str]:
             p.append(f"evidence not found verbatim in any document: {ev[:60]!r}")
         elif count > 1:
             p.append(f"evidence occurs {count} times, make it longer to be unique: {ev[:60]!r}")
+    p += _home_problems(item, texts)
     if item.type == "multi_hop" and not p:
         spans = sorted(locate_evidence(item, texts))
         if any(a[0] == b[0] and b[1] < a[2] for a, b in pairwise(spans)):
@@ -223,16 +239,18 @@ def validate_gold(items: Iterable[GoldItem], texts: Mapping[str, str]) -> list[s
 def locate_evidence(item: GoldItem, texts: Mapping[str, str]) -> list[tuple[str, int, int]]:
     """``(doc_id, start, end)`` of each evidence string's first occurrence, in order.
 
-    Documents are searched in the mapping's order; a string found nowhere raises
-    :class:`GoldFormatError` (run :func:`validate_gold` first).
+    The item's ``doc`` is searched first, then the others in the mapping's order; a
+    string found nowhere raises :class:`GoldFormatError` (run :func:`validate_gold` first).
 
         >>> item = GoldItem("q1", "Who?", ("Ann",), ("said",), True, "who", "dev")
         >>> locate_evidence(item, {"d": "Ann said hi"})
         [('d', 4, 8)]
     """
     spans: list[tuple[str, int, int]] = []
+    order = sorted(texts, key=lambda d: d != item.doc)  # stable: the rest keep their order
     for ev in item.evidence:
-        for doc_id, text in texts.items():
+        for doc_id in order:
+            text = texts[doc_id]
             start = text.find(ev)
             if start >= 0:
                 spans.append((doc_id, start, start + len(ev)))

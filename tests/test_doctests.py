@@ -42,6 +42,9 @@ MODULES = [
     "eval.summary",
     "eval.runner",
     "eval.tables",
+    "eval.gold",
+    "eval.corpus",
+    "eval.make_sotu",
     "ui.limits",
     "ui.auth",
 ]

@@ -250,3 +250,36 @@ def test_locate_evidence_first_occurrence_and_document_order() -> None:
     assert locate_evidence(item, TEXTS) == [("d1", 0, 11), ("d2", 0, 7)]
     with pytest.raises(GoldFormatError, match="not found"):
         locate_evidence(replace(GOOD, evidence=("Zed",)), TEXTS)
+
+
+# ---------------------------------------------------------------- the optional doc field
+
+
+def test_doc_field_loads_round_trips_and_is_optional(tmp_path: Path) -> None:
+    path = _write(tmp_path, {**_good(), "doc": "d1"}, {**_good(), "id": "q2"})
+    first, second = load_gold(path)
+    assert (first.doc, second.doc) == ("d1", "")
+    assert first.to_dict()["doc"] == "d1" and "doc" not in second.to_dict()
+    assert load_gold(_write(tmp_path, first.to_dict(), second.to_dict())) == [first, second]
+    with pytest.raises(GoldFormatError, match=r":1: field 'doc' must be str"):
+        load_gold(_write(tmp_path, {**_good(), "doc": 3}))
+
+
+def test_validator_checks_evidence_lies_in_its_doc() -> None:
+    assert validate_gold([replace(GOOD, doc="d2")], TEXTS) == []
+    assert validate_gold([replace(GOOD, doc="d1")], TEXTS) == [
+        "q1: evidence not found in its doc 'd1': 'Cy left early.'"]
+    assert validate_gold([replace(GOOD, doc="d9")], TEXTS) == [
+        "q1: doc 'd9' is not a document of this corpus"]
+    # a multi_hop across documents starts in its doc
+    hop = GoldItem("q2", "Who?", ("Bob; Cy",), ("Bob said bye.", "Cy left early."), True,
+                   "multi_hop", "dev", doc="d1")
+    assert validate_gold([hop], TEXTS) == []
+    assert "not found in its doc 'd2'" in validate_gold([replace(hop, doc="d2")], TEXTS)[0]
+
+
+def test_locate_evidence_searches_its_doc_first() -> None:
+    texts = {"a": "same words here", "b": "and same words here too"}
+    item = replace(GOOD, evidence=("same words",), doc="b")
+    assert locate_evidence(item, texts) == [("b", 4, 14)]
+    assert locate_evidence(replace(item, doc=""), texts) == [("a", 0, 10)]
