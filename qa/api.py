@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from index.errors import CorruptIndexError, InvalidInputError
 from index.stores import open_store
 from qa.answer import AnswerContext, AnswerSettings, extract_answer
 from qa.focus import corpus_vocabulary
+from qa.generate import Generator, make_generator, stream_answer
 from qa.multipart import interleave, join_answers, part_queries
 from qa.query import clean_question, followup_query
 from qa.retrieve import Searcher
@@ -66,6 +67,7 @@ class Bot:
         answer_settings: AnswerSettings | None = None,
         index_dir: Path | None = None,
         build_report: BuildReport | None = None,
+        generator: Generator | None = None,
     ) -> None:
         self.searcher = searcher
         self._docs = {d.doc_id: d for d in documents}
@@ -76,6 +78,7 @@ class Bot:
         self.answer_settings = answer_settings or AnswerSettings()
         self.index_dir = index_dir
         self.build_report = build_report
+        self.generator = generator  # the user's model (qa.generate); None: extractive only
 
     @property
     def documents_by_id(self) -> dict[str, Document]:
@@ -139,12 +142,23 @@ class Bot:
         retriever: str | None = None,
         doc_ids: Collection[str] | None = None,
         history: Sequence[str] | None = None,
+        generate: bool = True,
     ) -> Answer:
         """Answer ``question`` with verbatim citations, or abstain when the corpus does not say.
 
         ``history`` holds earlier questions of the conversation, so that a follow-up
-        ("And what about China?") is understood in their context.
+        ("And what about China?") is understood in their context. A model configured
+        (``qa.load(llm_url=...)``) writes the answer unless ``generate`` is false (qa.generate).
         """
+        ans = self._extractive(question, k, retriever, doc_ids, history)
+        return self.generator.answer(ans, history or ()) if generate and self.generator else ans
+
+    def ask_stream(self, question: str, **options: Any) -> Iterator[str | Answer]:
+        """:meth:`ask` as the model writes it: see :func:`qa.generate.stream_answer`."""
+        return stream_answer(self, question, **options)
+
+    def _extractive(self, question: str, k: int | None, retriever: str | None,
+                    doc_ids: Collection[str] | None, history: Sequence[str] | None) -> Answer:
         cleaned = clean_question(question)
         query = followup_query(cleaned, history or ())
         search = (_check_k(k or self.top_k), retriever or self.retriever, self._doc_filter(doc_ids))
@@ -239,6 +253,8 @@ def load(
     store: str | None = None,
     milvus_uri: str | None = None,
     milvus_token: str | None = None,
+    llm_url: str | None = None, llm_model: str | None = None,
+    llm_api_key: str | None = None, llm_timeout: float | None = None,
     **options: Any,
 ) -> Bot:
     """Load (building when missing or stale) the index of a transcript file or folder.
@@ -251,11 +267,13 @@ def load(
     ``build=False``, reported). ``store`` is ``"local"`` (the index folder) or
     ``"milvus"`` (default ``$QA_STORE``, else local); ``milvus_uri`` a Lite file or
     ``http://host:19530`` (default ``$QA_MILVUS_URI``, else ``<index folder>-milvus/milvus.db``),
-    ``milvus_token`` its token (default ``$QA_MILVUS_TOKEN``).
+    ``milvus_token`` its token (default ``$QA_MILVUS_TOKEN``). ``llm_url`` (else
+    ``$QA_LLM_URL``): an OpenAI-compatible server whose model writes the answers (qa.generate).
     """
     opts = _options(preset, options)
     corpus = Path(path) if path is not None else default_corpus()
     docs = read_corpus(corpus)
+    generator = make_generator(docs, llm_url, llm_model, api_key=llm_api_key, timeout=llm_timeout)
     embedder = embedder or make_embedder(embed_backend)
     settings = _chunk_settings(opts)
     folder = Path(index_dir) if index_dir is not None else _index_dir(corpus, embedder, settings)
@@ -278,4 +296,5 @@ def load(
         answer_settings=opts.get("answer_settings"),
         index_dir=folder,
         build_report=report,
+        generator=generator,
     )

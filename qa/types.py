@@ -68,7 +68,9 @@ class Answer:
     ``confidence`` is in [0, 1]: the chance the answer is right; for an abstention, the
     chance the answer it held back would have been (the question answerable, and the
     guess right). ``abstained`` answers carry no citations but keep the nearest
-    ``passages`` so a person can look for themselves.
+    ``passages`` so a person can look for themselves. A ``generated`` answer's text is
+    the model's, with ``[k]`` marking ``citations[k - 1]``; ``backend`` names what
+    answered.
     """
 
     question: str
@@ -79,6 +81,10 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     # the number, sum or date asked for, as a verbatim span inside the main quote
     short: Citation | None = None
+    # written by the user's model (qa.generate), its quotes and citations checked
+    generated: bool = False
+    backend: str = "extractive"  # what answered: "extractive", or "model (host:port)"
+    notice: str = ""  # e.g. why the model's answer is not the one shown
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``qa ask --json`` and the UI's ``/ask`` endpoint."""
@@ -90,4 +96,7 @@ class Answer:
             "confidence": self.confidence,
             "citations": [c.to_dict() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages],
+            "generated": self.generated,
+            "backend": self.backend,
+            "notice": self.notice,
         }

@@ -50,7 +50,8 @@ def test_ask_endpoint_returns_the_cli_json(served: str, fake_bot: qa.Bot) -> Non
     result = _client(served).predict("Which embassies will open in Africa?", api_name="/ask")
     expected = fake_bot.ask("Which embassies will open in Africa?").to_dict()
     assert result == expected
-    keys = {"question", "text", "short", "abstained", "confidence", "citations", "passages"}
+    keys = {"question", "text", "short", "abstained", "confidence", "citations", "passages",
+            "generated", "backend", "notice"}
     assert set(result) == keys
     assert result["citations"] and not result["abstained"]
     _check_quotes(result, fake_bot)
