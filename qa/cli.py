@@ -25,6 +25,7 @@ from index.errors import QAError
 from index.stores import STORES
 from qa.api import Bot, load
 from qa.citations import document_label
+from qa.llm_args import add_llm_arguments, llm_options
 from qa.types import Answer
 
 __all__ = [
@@ -77,7 +78,8 @@ def add_backend_argument(parser: argparse.ArgumentParser) -> None:
 def bot_from_args(args: argparse.Namespace, *, progress: bool = False) -> Bot:
     """Load the bot that ``args`` (from :func:`add_corpus_arguments`) describe."""
     return load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=progress,
-                embed_backend=getattr(args, "embed_backend", None), **store_options(args))
+                embed_backend=getattr(args, "embed_backend", None), **store_options(args),
+                **llm_options(args))
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
@@ -112,6 +114,10 @@ def _document_line(title: str, source: str) -> str:
 def print_answer(answer: Answer) -> None:
     """The answer for a person at a terminal."""
     print(answer.text)
+    if answer.notice:
+        print(f"\nnote: {answer.notice}")
+    if answer.generated:
+        print(f"\nwritten by {answer.backend}; every quote checked against the transcript")
     print(f"\nconfidence {answer.confidence:.2f}")
     for i, c in enumerate(answer.citations, 1):
         print(f"\n[{i}] {_location(answer, i - 1)}")
@@ -179,6 +185,7 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     add_corpus_arguments(ask)
     ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default 5)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    add_llm_arguments(ask)
     ask.add_argument(
         "--doc", action="append", metavar="DOC_ID",
         help="answer from this document only (repeat for several; ids as `qa docs` lists them)",

@@ -226,3 +226,26 @@ def test_the_environment_configures_the_model(
 def test_a_bad_url_is_a_clear_error(fake_bot: qa.Bot) -> None:
     with pytest.raises(qa.InvalidInputError, match="http"):
         make_generator(fake_bot.documents, "ftp://example/v1", env={})
+
+
+@pytest.mark.model
+def test_qa_ask_with_a_model_prints_who_wrote_it_and_the_numbered_quotes(
+    fake: FakeLLM, real_bot: qa.Bot, seed_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from qa.cli import main
+
+    fake.say(lambda body: Reply(f'He said "{_first_words(body)}" [1].'))
+    where = ["--index-dir", str(real_bot.index_dir), "--llm-url", fake.url]
+    assert main(["ask", QUESTION, str(seed_path), *where]) == 0
+    out = capsys.readouterr().out
+    assert "written by fake-model" in out and "[1] Sergey Lavrov" in out
+    assert main(["ask", QUESTION, str(seed_path), *where, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["generated"] and shown["citations"][0]["quote"] in real_bot.documents[0].text
+    down = ["--index-dir", str(real_bot.index_dir), "--llm-url", refused_url()]
+    assert main(["ask", QUESTION, str(seed_path), *down]) == 0
+    assert "note: The model" in capsys.readouterr().out
+    assert main(["ask", QUESTION, str(seed_path), *where[:2], "--llm-url", "nowhere"]) == 1
+    assert "is not an http(s) address" in capsys.readouterr().err

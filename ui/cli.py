@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 
 from qa.cli import add_corpus_arguments, store_options
+from qa.llm_args import add_llm_arguments, llm_options
 from ui.auth import describe, logins
 from ui.limits import Limits, parse_rate, parse_size
 
@@ -78,12 +79,15 @@ def serve(args: argparse.Namespace) -> int:
     users, limits = settings(args)
     _warn_if_open(args.host, users)
     bot = qa.load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=True,
-                  embed_backend=args.embed_backend, **store_options(args))
+                  embed_backend=args.embed_backend, **store_options(args), **llm_options(args))
     app = build_app(bot, limits=limits)
     shown = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
     count = len(bot.documents)
     print(f"Chat for {count} transcript(s) at http://{shown}:{args.port} (Ctrl+C stops); "
           f"{describe(users)}")
+    if bot.generator is not None:
+        print(f"Answers written by {bot.generator.label}, every quote checked; the extractive "
+              "answer when it fails")
     try:
         launch(app, host=args.host, port=args.port, quiet=True, auth=users, limits=limits)
     except OSError as exc:
@@ -106,6 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
     )
     parser.add_argument("--port", type=_port, default=7860, help="port (default 7860)")
+    add_llm_arguments(parser)
     _limit_arguments(parser)
     parser.set_defaults(func=serve)
 
