@@ -27,6 +27,7 @@ from index.documents import Document
 from ui.chat import ALL_DOCS, ChatService, message_text, user_message
 from ui.limits import BodyLimit, Limits, RateLimiter
 from ui.render import unescape_text
+from ui.stream import add_stop_button, backend_note
 from ui.transcript import EMPTY_PASSAGES
 
 __all__ = ["LOOPBACK", "build_app", "default_examples", "launch"]
@@ -112,7 +113,7 @@ def _api_endpoint(service: ChatService) -> None:
 
 def _layout(service: ChatService, examples: Sequence[str]) -> dict[str, Any]:
     docs = service.docs
-    gr.Markdown(_intro(docs), elem_id="tqa-intro")
+    gr.Markdown(_intro(docs) + backend_note(service.bot), elem_id="tqa-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=360):
             choices = [("All transcripts", ALL_DOCS)] + [
@@ -169,9 +170,15 @@ def _wire(service: ChatService, c: dict[str, Any]) -> None:
         "js": "() => { if (window.tqaShowLatest) window.tqaShowLatest(); }",
         "api_visibility": "private",
     }
-    box.submit(_accept, [box, chat], [box, chat], **quiet).then(**answer).then(**reveal)
-    chat.example_select(_accept_example, [chat], [chat], **quiet).then(**answer).then(**reveal)
-    chat.retry(_retry, [chat], [chat], **quiet).then(**answer).then(**reveal)
+    answering = [
+        box.submit(_accept, [box, chat], [box, chat], **quiet).then(**answer),
+        chat.example_select(_accept_example, [chat], [chat], **quiet).then(**answer),
+        chat.retry(_retry, [chat], [chat], **quiet).then(**answer),
+    ]
+    for event in answering:
+        event.then(**reveal)
+    if getattr(service.bot, "generator", None) is not None:  # a model writes: it can be stopped
+        add_stop_button(box, chat, answering)
 
     def refresh(history: list[dict[str, Any]], picked: str | None) -> tuple[str, str]:
         return service.panel(history or [], picked), EMPTY_PASSAGES

@@ -22,6 +22,7 @@ from index.documents import Document
 from qa.query import clean_question
 from ui.limits import RateLimiter, client_key, rate_message
 from ui.render import escape_text, stream_steps, unescape_text
+from ui.stream import stream_reply
 from ui.transcript import marks_in, render_documents, render_passages
 
 __all__ = [
@@ -119,13 +120,22 @@ class ChatService:
         return [choice]
 
     def ask(
-        self, question: str, *, history: Sequence[str] = (), doc_ids: list[str] | None = None
+        self, question: str, *, history: Sequence[str] = (), doc_ids: list[str] | None = None,
+        generate: bool = True,
     ) -> qa.Answer:
-        """``bot.ask``, serialised; a bad question is refused before waiting for the bot."""
+        """``bot.ask``, serialised; a bad question is refused before waiting for the bot.
+
+        A model configured writes the answer (unless ``generate`` is false) outside the
+        lock: others' questions are served while it writes.
+        """
         clean_question(question)
         usable = [q for q in history if _usable(q)]  # refused questions give no context
+        generator = getattr(self.bot, "generator", None)
         with self._lock:
-            return self.bot.ask(question, history=usable, doc_ids=doc_ids)
+            if generator is None:
+                return self.bot.ask(question, history=usable, doc_ids=doc_ids)
+            answer = self.bot.ask(question, history=usable, doc_ids=doc_ids, generate=False)
+        return generator.answer(answer, usable) if generate else answer
 
     def ask_json(
         self, question: str, request: gr.Request | None = None, *,
@@ -165,8 +175,9 @@ class ChatService:
         """The answer to the last question, or the message to show instead."""
         question = unescape_text(message_text(history[-1]))
         try:
-            return self.ask(
-                question, history=self.questions(history[:-1]), doc_ids=self.doc_ids(choice)
+            return self.ask(  # a model's answer is streamed by respond()
+                question, history=self.questions(history[:-1]), doc_ids=self.doc_ids(choice),
+                generate=False,
             )
         except qa.InvalidInputError as exc:
             text = str(exc)
@@ -199,6 +210,9 @@ class ChatService:
         result = self.refusal(request) or self._answer(history, choice)
         if isinstance(result, str):
             yield [*history, _assistant(result)], gr.skip(), gr.skip()
+            return
+        if getattr(self.bot, "generator", None) is not None:
+            yield from stream_reply(self, history, result, choice)
             return
         yield from self._stream(history, result, choice)
 
