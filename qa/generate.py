@@ -16,6 +16,7 @@ answer is returned with a short ``notice``; nothing raises.
 
 from __future__ import annotations
 
+import collections.abc
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -85,7 +86,9 @@ class Generator:
                 final = event
         return final
 
-    def stream(self, extractive: Answer, history: Sequence[str] = ()) -> Iterator[str | Answer]:
+    def stream(
+        self, extractive: Answer, history: Sequence[str] = ()
+    ) -> collections.abc.Generator[str | Answer]:
         """The answer as it is written: the checked text so far (quotes verified, an
         unfinished quote held back), then the final :class:`Answer` (as :meth:`answer`).
 
@@ -99,7 +102,7 @@ class Generator:
 
     def _events(
         self, extractive: Answer, history: Sequence[str], *, streaming: bool
-    ) -> Iterator[str | Answer]:
+    ) -> collections.abc.Generator[str | Answer]:
         evidence = evidence_sentences(extractive.passages, self.docs)
         if not evidence:
             yield self._fallback(extractive, "was not asked: no passage came close")
