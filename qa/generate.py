@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections.abc
 import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -87,21 +88,22 @@ class Generator:
         return final
 
     def stream(
-        self, extractive: Answer, history: Sequence[str] = ()
+        self, extractive: Answer, history: Sequence[str] = (), *, every: float = 0.0
     ) -> collections.abc.Generator[str | Answer]:
         """The answer as it is written: the checked text so far (quotes verified, an
         unfinished quote held back), then the final :class:`Answer` (as :meth:`answer`).
 
-        Closing the iterator early stops the model.
+        With ``every`` (seconds), the text so far is checked and given at most that often
+        (the pieces in between are gathered). Closing the iterator early stops the model.
         """
-        return self._events(extractive, history, streaming=True)
+        return self._events(extractive, history, streaming=True, every=every)
 
     def _fallback(self, extractive: Answer, reason: str) -> Answer:
         return with_notice(extractive, f"The model {self.label} {reason}; "
                                        "this is the extractive answer.")
 
     def _events(
-        self, extractive: Answer, history: Sequence[str], *, streaming: bool
+        self, extractive: Answer, history: Sequence[str], *, streaming: bool, every: float = 0.0
     ) -> collections.abc.Generator[str | Answer]:
         evidence = evidence_sentences(extractive.passages, self.docs)
         if not evidence:
@@ -109,7 +111,7 @@ class Generator:
             return
         grounder = Grounder(evidence, self.docs)
         messages = build_messages(extractive.question, evidence, history)
-        text = ""
+        text, shown_at = "", 0.0
         pieces = self.client.stream(messages) if streaming else None
         try:
             if pieces is None:
@@ -117,7 +119,11 @@ class Generator:
             else:
                 for piece in pieces:
                     text += piece
-                    yield grounder.ground(text, partial=True).text
+                    # checking the whole text again for every token would cost the
+                    # server (and a browser re-drawing it) time quadratic in its length
+                    if time.monotonic() - shown_at >= every:
+                        shown_at = time.monotonic()
+                        yield grounder.ground(text, partial=True).text
         except LLMError as exc:
             yield self._fallback(extractive, exc.reason)
             return

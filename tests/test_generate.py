@@ -24,7 +24,7 @@ def fake() -> Iterator[FakeLLM]:
         yield server
 
 
-def llm_bot(bot: qa.Bot, url: str, *, timeout: float = 5.0, model: str = "") -> qa.Bot:
+def llm_bot(bot: qa.Bot, url: str, *, timeout: float = 30.0, model: str = "") -> qa.Bot:
     """``bot``'s index and documents, answering with the model at ``url``."""
     generator = make_generator(bot.documents, url, model, timeout=timeout, env={})
     return qa.Bot(bot.searcher, bot.documents, generator=generator)
@@ -178,6 +178,19 @@ def test_streaming_shows_checked_text_as_it_grows_and_never_an_invented_quote(
     assert any(p.endswith("“…") for p in partial)  # a quote is held back until checked
     assert partial[-1].startswith(final.text.split(" [quote")[0][:20])
     assert "invented" not in final.text and REMOVED in final.text
+
+
+def test_a_stream_checked_at_most_so_often_gathers_the_pieces_between(
+    fake: FakeLLM, fake_bot: qa.Bot
+) -> None:
+    fake.say(Reply("Three embassies will open [1]. " * 8, chunk_size=2, chunk_delay=0.005))
+    bot = llm_bot(fake_bot, fake.url)
+    every = list(bot.ask_stream(QUESTION))
+    assert bot.generator is not None
+    gathered = list(bot.generator.stream(bot.ask(QUESTION, generate=False), every=0.25))
+    assert 1 <= len(gathered) - 1 < len(every) - 1  # fewer updates, the same answer
+    assert isinstance(gathered[-1], qa.Answer) and isinstance(every[-1], qa.Answer)
+    assert gathered[-1].text == every[-1].text and gathered[-1].generated
 
 
 def test_closing_the_stream_stops_the_model(fake: FakeLLM, fake_bot: qa.Bot) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ def fake() -> Iterator[FakeLLM]:
         yield server
 
 
-def _bot(bot: qa.Bot, url: str, timeout: float = 5.0) -> qa.Bot:
+def _bot(bot: qa.Bot, url: str, timeout: float = 30.0) -> qa.Bot:
     return qa.Bot(bot.searcher, bot.documents,
                   generator=make_generator(bot.documents, url, timeout=timeout, env={}))
 
@@ -48,7 +49,7 @@ def _replies(service: ChatService) -> list[str]:
 def test_the_chat_streams_checked_text_then_numbered_verified_quotes(
     fake: FakeLLM, fake_bot: qa.Bot
 ) -> None:
-    fake.say(_cited)
+    fake.say(lambda body: replace(_cited(body), chunk_delay=0.02))  # about 2 s of writing
     messages = _replies(ChatService(_bot(fake_bot, fake.url)))
     streamed, final = messages[1:-1], messages[-1]
     assert len(streamed) > 5 and all("is writing" in m for m in streamed)

@@ -32,6 +32,8 @@ __all__ = [
 
 Outputs = tuple[list[dict[str, Any]], Any, Any]
 STOPPED = "Stopped: the answer above is unfinished; its quotes were checked."
+# seconds between updates of an answer being written: each one re-draws the message
+REDRAW_EVERY = 0.1
 _WRITING = "is writing · quotes are checked as they arrive"
 
 
@@ -90,7 +92,7 @@ def stream_reply(
     generator = service.bot.generator
     assert generator is not None, "stream_reply needs a bot with a model"
     head = _note(f"{generator.label} {_WRITING}")
-    events = generator.stream(extractive, service.questions(history[:-1]))
+    events = generator.stream(extractive, service.questions(history[:-1]), every=REDRAW_EVERY)
     final, shown = extractive, ""
     try:
         for event in events:
