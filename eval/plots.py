@@ -5,7 +5,8 @@
 - ``per_type.png``: per question type, evidence found, answers right, abstentions;
 - ``confidence.png``: answer confidence of answerable vs. should-decline questions,
   with the abstention threshold marked;
-- ``calibration.png``: the reliability diagram of confidence.
+- ``calibration.png``: the reliability diagram of confidence;
+- ``corpora.png`` (a run over several corpora): each corpus and split's headline shares.
 
     >>> write_plots(reports, "eval-report")  # doctest: +SKIP
     [PosixPath('eval-report/recall_at_k.png'), ...]
@@ -16,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -23,7 +25,10 @@ from matplotlib.figure import Figure
 from eval.gold import ABSTAIN_TYPES
 from eval.results import Report
 
-__all__ = ["PLOTS", "write_plots"]
+if TYPE_CHECKING:
+    from eval.suite import SuiteRun
+
+__all__ = ["PLOTS", "write_corpora_plot", "write_plots"]
 
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 _BASELINE_COLOR = "#7f7f7f"
@@ -178,3 +183,27 @@ def write_plots(
         fig.savefig(out / name, dpi=110, metadata={"Software": None})
         paths.append(out / name)
     return paths
+
+
+def _corpora(runs: Sequence[SuiteRun]) -> Figure:
+    """Per (corpus, split): the first configuration's headline shares, side by side."""
+    fig = Figure(figsize=(max(8, 1.6 * len(runs) + 3), 4.8), layout="constrained")
+    ax = fig.subplots()
+    series = [("all evidence found@5", "full@5", "#9ecae1"), ("answer right", "right", "#3182bd"),
+              ("citation precision", "citation_precision", "#fdae6b"),
+              ("unanswerable declined", "abstain_rate", "#31a354"),
+              ("answerable declined (lower is better)", "false_abstain_rate", "#de2d26")]
+    labels = [f"{run.key}\n(n={run.reports[0].summary.get('n') or 0:.0f})" for run in runs]
+    _bars(ax, labels, [(name, [run.reports[0].summary.get(key) or 0.0 for run in runs], color)
+                       for name, key, color in series])
+    ax.axhline(0.9, color="#d62728", linewidth=0.8, linestyle=":")
+    ax.set(title=f"Across corpora: {runs[0].reports[0].name}", ylabel="share")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize=8, ncols=3)
+    return fig
+
+
+def write_corpora_plot(runs: Sequence[SuiteRun], out_dir: str | Path) -> Path:
+    """``corpora.png``: the headline shares of every (corpus, split) of a suite run."""
+    path = Path(out_dir) / "corpora.png"
+    _corpora(runs).savefig(path, dpi=110, metadata={"Software": None})
+    return path

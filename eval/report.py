@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from eval.definitions import definition_of, definitions_markdown
 from eval.results import ItemResult, Report
 from eval.tables import (
     markdown_table,
@@ -26,21 +27,10 @@ from eval.tables import (
 from index.errors import InvalidInputError
 
 __all__ = ["RIGHT_RULE", "console_summary", "render_markdown", "report_json", "worst_misses",
-           "write_report"]
+           "write_report", "write_text"]
 
-RIGHT_RULE = """\
-An answer to an answerable question is **right** when, after normalization (lowercase,
-no punctuation or articles, number words as digits), it contains a gold answer as whole
-words (a gold answer written "a; b" needs every part), or its token F1 against a gold answer
-is ≥ 0.8; exact match and F1 are taken on the short answer (number, sum, date) when there is
-one. A "why" answer is also right when
-its citations cover the gold evidence (citation evidence recall ≥ 0.8). A "speaker" answer
-is also right when its first citation names the right side: the gold answer's words are
-all in the citation's speaker ("Lavrov" ~ "Sergey Lavrov"), or the gold answer says
-"deputy"/"questioner" and the citation's role is "question". A "speaker" answer is right
-by any rule only when that first citation overlaps the gold statement: the right name over
-the wrong quote names neither the statement nor its exchange. An abstention is never right.
-Evidence counts as found when the retrieved passages cover ≥ 80% of its characters."""
+# What "right" means, as the definitions table says it (report.json keeps it too).
+RIGHT_RULE = definition_of("right").text + " " + definition_of("full@5").text
 
 
 def worst_misses(report: Report, limit: int = 15) -> list[ItemResult]:
@@ -90,13 +80,14 @@ def render_markdown(
     since = ["## What changed", "\n".join(against)] if against else []
     parts = [
         _intro(reports, meta, baseline),
-        "## Targets (issue 5)", markdown_table(*target_rows(reports)),
+        "## Targets (issue 14; MRR, length and citation rules from issue 5)",
+        markdown_table(*target_rows(reports)),
         "## Summary", markdown_table(*summary_rows(reports, baseline)),
         f"## Per question type ({first.name})", markdown_table(*per_type_rows(first)),
         *since,
-        "## How it is counted", RIGHT_RULE.replace("\n", " "),
+        "## Definitions", definitions_markdown(),
         f"Confidence threshold: {first.threshold} (applied to the answerer's answerability "
-        "score; abstentions report a confidence below it). Latency is one `bot.ask` call.",
+        "score; abstentions report a confidence below it).",
         f"## Worst misses ({first.name})",
         "\n".join(_miss_lines(i) for i in worst_misses(first)) or "None.",
         "## Plots",
@@ -108,7 +99,7 @@ def render_markdown(
 
 def report_json(reports: Sequence[Report], meta: Mapping[str, Any]) -> dict[str, Any]:
     """Everything: the run's description, the counting rule and every configuration."""
-    return {"meta": dict(meta), "right_rule": RIGHT_RULE.replace("\n", " "),
+    return {"meta": dict(meta), "right_rule": RIGHT_RULE,
             "configs": [r.to_dict() for r in reports]}
 
 
@@ -118,7 +109,8 @@ def console_summary(reports: Sequence[Report], baseline: str | None = None) -> s
                         text_table(*target_rows(reports))])
 
 
-def _write(path: Path, text: str) -> Path:
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file, so readers never see half."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)  # readers never see half a report
@@ -143,8 +135,8 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     info = dict(meta or {})
     doc = json.dumps(report_json(reports, info), ensure_ascii=False, indent=1)
-    paths = [_write(out / "report.json", doc + "\n"),
-             _write(out / "report.md", render_markdown(reports, info, baseline, against))]
+    paths = [write_text(out / "report.json", doc + "\n"),
+             write_text(out / "report.md", render_markdown(reports, info, baseline, against))]
     if plots:
         from eval.plots import write_plots  # matplotlib only when plots are wanted
 

@@ -108,7 +108,7 @@ class Report:
 
     ``summary`` holds the overall metrics (keys such as ``"full@5"``, ``"mrr"``,
     ``"right"``, ``"abstain_rate"``, ``"ece"``, ``"latency_p95_ms"``), ``per_type``
-    the same per question type, ``targets`` the issue-5 quality targets.
+    the same per question type, ``targets`` the quality targets (issues 14 and 5).
     """
 
     name: str

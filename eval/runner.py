@@ -13,7 +13,7 @@ side by side, with the common tutorial setup as the baseline.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from index.embed import Embedder
 from index.errors import InvalidInputError
 from qa.api import PRESETS, Bot, load
 
-__all__ = ["BASELINE", "DEFAULT_KS", "check_ks", "config_names", "run", "run_configs"]
+__all__ = ["BASELINE", "DEFAULT_KS", "check_ks", "config_names", "run", "run_configs", "run_splits"]
 
 DEFAULT_KS = (1, 3, 5, 10)
 BASELINE = "tutorial"
@@ -104,11 +104,11 @@ def run(
         _score_one(bot, item, texts, cut)
         for item in tqdm(items, desc=f"eval {name}", unit="q", disable=not progress, leave=False)
     )
-    summary = summarize(results, cut)
+    summary, types = summarize(results, cut), per_type(results, cut)
     return Report(
         name=name, settings=_settings(bot), ks=cut, threshold=bot.answer_settings.threshold,
-        items=results, summary=summary, per_type=per_type(results, cut),
-        targets=check_targets(summary), reliability=reliability(results),
+        items=results, summary=summary, per_type=types,
+        targets=check_targets(summary, types=types), reliability=reliability(results),
     )
 
 
@@ -136,6 +136,38 @@ def _index_folder(root: Path | None, config: str) -> Path | None:
     return root / ("-".join(chunking) or "default")
 
 
+def run_splits(
+    configs: Sequence[str],
+    groups: Mapping[str, Sequence[GoldItem]],
+    *,
+    corpus: str | Path | None = None,
+    index_root: str | Path | None = None,
+    embedder: Embedder | None = None,
+    embed_backend: str | None = None,
+    ks: Sequence[int] = DEFAULT_KS,
+    progress: bool = True,
+) -> dict[str, list[Report]]:
+    """For each group of gold items (e.g. ``{"dev": [...], "test": [...]}``), one
+    :class:`Report` per preset name in ``configs``; each configuration's index is
+    loaded (built when missing) once and serves every group.
+
+    Each configuration gets its own embedder of the packaged model (on ``embed_backend``,
+    see :func:`index.embed.make_embedder`) unless ``embedder`` is given.
+    """
+    from index.embed import make_embedder
+
+    root = Path(index_root) if index_root is not None else None
+    out: dict[str, list[Report]] = {g: [] for g in groups}
+    for name in configs:
+        # A fresh real embedder per configuration: its query cache must not make the
+        # later configurations look faster than the first.
+        bot = load(corpus, preset=name, embedder=embedder or make_embedder(embed_backend),
+                   progress=progress, index_dir=_index_folder(root, name))
+        for group, items in groups.items():
+            out[group].append(run(bot, items, ks=ks, name=name, progress=progress))
+    return out
+
+
 def run_configs(
     configs: Sequence[str],
     gold: str | Path | Sequence[GoldItem],
@@ -147,20 +179,9 @@ def run_configs(
     ks: Sequence[int] = DEFAULT_KS,
     progress: bool = True,
 ) -> list[Report]:
-    """One :class:`Report` per preset name in ``configs`` (see :func:`config_names`).
-
-    Each configuration gets its own embedder of the packaged model (on ``embed_backend``,
-    see :func:`index.embed.make_embedder`) unless ``embedder`` is given; indexes are built
-    when missing.
-    """
-    from index.embed import make_embedder
-
-    root = Path(index_root) if index_root is not None else None
-    reports = []
-    for name in configs:
-        # A fresh real embedder per configuration: its query cache must not make the
-        # later configurations look faster than the first.
-        bot = load(corpus, preset=name, embedder=embedder or make_embedder(embed_backend),
-                   progress=progress, index_dir=_index_folder(root, name))
-        reports.append(run(bot, gold, ks=ks, name=name, progress=progress))
-    return reports
+    """One :class:`Report` per preset name in ``configs`` (see :func:`config_names`) on
+    one gold set; see :func:`run_splits`."""
+    items = load_gold(gold) if isinstance(gold, str | Path) else list(gold)
+    return run_splits(configs, {"gold": items}, corpus=corpus, index_root=index_root,
+                      embedder=embedder, embed_backend=embed_backend, ks=ks,
+                      progress=progress)["gold"]

@@ -45,12 +45,24 @@ from eval.metrics import (
 from eval.results import ItemResult
 from qa.types import Answer, Citation, Passage
 
-__all__ = ["RIGHT_F1", "RIGHT_REASON_RECALL", "retrieval_scores", "score_item", "speaker_matches"]
+__all__ = [
+    "RIGHT_F1", "RIGHT_REASON_RECALL", "retrieval_scores", "role_words", "score_item",
+    "speaker_matches",
+]
 
 RIGHT_F1 = 0.8
 RIGHT_REASON_RECALL = 0.8
 # Words in a gold answer that name whoever asks, matched by a citation's role.
 _ROLE_WORDS: dict[str, frozenset[str]] = {"question": frozenset({"deputy", "questioner"})}
+
+
+def role_words(role: str) -> tuple[str, ...]:
+    """The gold-answer words that name the side of a turn of ``role``, sorted.
+
+        >>> role_words("question")
+        ('deputy', 'questioner')
+    """
+    return tuple(sorted(_ROLE_WORDS.get(role, frozenset())))
 
 
 def speaker_matches(citation: Any, answers: Sequence[str]) -> bool:

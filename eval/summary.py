@@ -28,31 +28,38 @@ from eval.gold import GOLD_TYPES
 from eval.metrics import abstention_scores, expected_calibration_error, percentiles
 from eval.results import ItemResult, TargetResult
 
-__all__ = ["TARGETS", "Target", "check_targets", "per_type", "reliability", "summarize"]
+__all__ = [
+    "ECE_BINS", "TARGETS", "Target", "check_targets", "per_type", "reliability", "summarize",
+]
 
 
 @dataclass(frozen=True)
 class Target:
-    """A goal for one summary metric."""
+    """A goal for one summary metric, overall or (``type``) of one question type."""
 
     label: str
     metric: str
     op: str
     goal: float
+    type: str | None = None
 
 
-# The answer-quality targets of issue 5.
+ECE_BINS = 10
+# Issue 14's answer-quality targets (on every corpus), then those of issue 5 it leaves as
+# they were. Speed targets live in the benchmarks (qa bench), never in the eval.
 TARGETS: tuple[Target, ...] = (
-    Target("full evidence recall@5", "full@5", ">=", 0.97),
+    Target("full evidence recall@5", "full@5", ">=", 0.95),
     Target("mean context of the top 5 passages (chars)", "context@5", "<=", 2500),
-    Target("MRR", "mrr", ">=", 0.9),
     Target("answer right (share of answerable)", "right", ">=", 0.85),
-    Target("median answer length (words)", "words_median", "<=", 50),
-    Target("citations verbatim", "verbatim", "==", 1.0),
-    Target("citations overlapping gold evidence", "citation_precision", ">=", 0.9),
-    Target("right answers that carry a citation", "right_cited", "==", 1.0),
+    *(Target(f"answer right: {t.replace('_', '-')}", "right", ">=", 0.75, t)
+      for t in ("list", "speaker", "multi_hop", "why")),
     Target("unanswerable/out-of-scope abstained", "abstain_rate", ">=", 0.9),
     Target("answerable wrongly abstained", "false_abstain_rate", "<=", 0.05),
+    Target("citations overlapping gold evidence", "citation_precision", ">=", 0.9),
+    Target("MRR", "mrr", ">=", 0.9),
+    Target("median answer length (words)", "words_median", "<=", 50),
+    Target("citations verbatim", "verbatim", "==", 1.0),
+    Target("right answers that carry a citation", "right_cited", "==", 1.0),
 )
 
 
@@ -107,7 +114,8 @@ def _citations(items: Sequence[ItemResult]) -> dict[str, float | None]:
 
 def _abstention(items: Sequence[ItemResult]) -> dict[str, float | None]:
     res = abstention_scores([not i.answerable for i in items], [i.abstained for i in items])
-    cal = expected_calibration_error([i.confidence for i in items], [i.right for i in items])
+    cal = expected_calibration_error([i.confidence for i in items], [i.right for i in items],
+                                     ECE_BINS)
     lat = percentiles([i.latency_ms for i in items], [50, 95])
     return {
         "abstain_rate": res.abstain_rate,
@@ -153,15 +161,20 @@ def per_type(items: Sequence[ItemResult], ks: Sequence[int]) -> dict[str, dict[s
 
 
 def check_targets(
-    summary: Mapping[str, float | None], targets: Sequence[Target] = TARGETS
+    summary: Mapping[str, float | None],
+    targets: Sequence[Target] = TARGETS,
+    types: Mapping[str, Mapping[str, float | None]] | None = None,
 ) -> tuple[TargetResult, ...]:
-    """Each target with the measured value (``None`` when not measured)."""
-    return tuple(
-        TargetResult(t.label, t.metric, t.op, t.goal, summary.get(t.metric)) for t in targets
-    )
+    """Each target with the measured value (``None`` when not measured); a target of one
+    question type reads that type's row of ``types`` (see :func:`per_type`)."""
+    def value(t: Target) -> float | None:
+        row = summary if t.type is None else (types or {}).get(t.type, {})
+        return row.get(t.metric)
+
+    return tuple(TargetResult(t.label, t.metric, t.op, t.goal, value(t)) for t in targets)
 
 
-def reliability(items: Sequence[ItemResult], bins: int = 10) -> tuple[dict[str, Any], ...]:
+def reliability(items: Sequence[ItemResult], bins: int = ECE_BINS) -> tuple[dict[str, Any], ...]:
     """Reliability-diagram bins of confidence against "answered and right"."""
     if not items:
         return ()

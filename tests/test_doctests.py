@@ -49,6 +49,9 @@ MODULES = [
     "eval.gold",
     "eval.corpus",
     "eval.make_sotu",
+    "eval.definitions",
+    "eval.suite",
+    "eval.suite_report",
     "ui.limits",
     "ui.auth",
 ]
