@@ -1,7 +1,7 @@
 """``qa bench``: measure speed and memory, print a table, write JSON (see BENCHMARKS.md).
 
     $ qa bench                    # seed transcript figures (a few minutes)
-    $ qa bench --compare-stack    # + LangChain side by side (needs the bench extra)
+    $ qa bench --compare-stack    # + LangChain side by side on every eval corpus (bench extra)
     $ qa bench --big              # + all 249 SOTU addresses and 1,000,000 synthetic vectors
     $ qa bench --quick --out /tmp/b.json   # a tiny smoke run with the hashing embedder
     $ qa bench --store milvus     # the Milvus store beside the local one (SOTU + 1M vectors)
@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--big", action="store_true",
                    help="also index all 249 SOTU addresses and search 1,000,000 vectors")
     p.add_argument("--compare-stack", action="store_true",
-                   help="also run the LangChain stack side by side (pip install '.[bench]')")
+                   help="also run the LangChain stack side by side on the test split of "
+                   "every eval corpus and check issue 14's targets (pip install '.[bench]')")
     p.add_argument("--repeat", type=int, default=3, help="runs per figure (default 3)")
     p.add_argument("--out", default="bench-results.json", help="JSON results file")
     p.add_argument("--vectors", type=int, default=1_000_000,
@@ -104,7 +105,7 @@ def _stack(args: argparse.Namespace, emb: Any) -> list[Figure]:
     from index.embed import make_embedder
 
     # the real model on both sides, even in a quick run; each side on its default runtime
-    return run_stack(make_embedder(), str(get_model_path()))
+    return run_stack(make_embedder(), str(get_model_path()), repeats=args.repeat)
 
 
 def _milvus_sotu(args: argparse.Namespace, emb: Any) -> list[Figure]:

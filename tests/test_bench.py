@@ -36,7 +36,7 @@ def test_table_and_stats() -> None:
     assert "x" in text and "2 ms" in text and "yes" in text
 
 
-@pytest.mark.parametrize("name", ["common", "ann", "seed", "stack"])
+@pytest.mark.parametrize("name", ["common", "ann", "seed", "stack", "targets"])
 def test_module_examples_run(name: str) -> None:
     import doctest
     import importlib
