@@ -139,6 +139,7 @@ def corpus_figures(corpus: EvalCorpus, embedder: Embedder, embeddings: Any, *,
 
     The corpus whose build has a target (the seed) is built ``repeats`` times, the others
     once: a build's first run in a process also pays for imports and warm-up."""
+    from bench.failures import misses
     from bench.targets import BUILD_CORPUS, measured, target_figures
     from eval.gold import filter_gold, load_gold
     from eval.runner import run
@@ -160,7 +161,7 @@ def corpus_figures(corpus: EvalCorpus, embedder: Embedder, embeddings: Any, *,
     info = {"corpus": corpus.name, "questions": len(items)}
     return [
         Figure(f"stack {corpus.name}: build ours", ours_s, "s",
-               extra={**info, "values": values}),
+               extra={**info, "values": values, "misses": misses(report)}),
         Figure(f"stack {corpus.name}: build langchain", lc_s, "s", extra=info),
         Figure(f"stack {corpus.name}: ask ours (warm)", ask, "ms", extra=info),
         Figure(f"stack {corpus.name}: retrieve ours k={K}", retrieve, "ms", extra=info),

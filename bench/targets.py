@@ -4,7 +4,8 @@ Each target becomes one :class:`~bench.common.Figure` per corpus (``extra`` says
 corpus and target), so the figures travel in the bench JSON; :func:`targets_markdown`
 turns them into the ✅/❌ table that BENCHMARKS.md shows, and
 ``python -m bench.targets RESULTS.json --benchmarks BENCHMARKS.md`` rewrites that table
-in place (between its two marker comments).
+in place (between its two marker comments), and the failures left, per corpus, between
+the failures markers of :mod:`bench.failures` when the file has them.
 
     >>> [t.key for t in TARGETS][:2]
     ['right', 'right_list']
@@ -24,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, Stat
+from bench.failures import END as FAILURES_END
+from bench.failures import START as FAILURES_START
+from bench.failures import failures_markdown
 
 __all__ = ["BEFORE", "BEFORE_COMMIT", "BUILD_CORPUS", "TARGETS", "StackTarget", "check", "main",
            "measured", "target_figures", "targets_markdown", "write_section"]
@@ -152,13 +156,17 @@ def targets_markdown(figures: Sequence[Figure | Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_section(benchmarks: Path, table: str) -> None:
-    """Replace the table between the markers of ``benchmarks`` (they must be there)."""
+def write_section(benchmarks: Path, table: str, start: str = START, end: str = END,
+                  *, required: bool = True) -> None:
+    """Replace the text between the markers of ``benchmarks`` (they must be there unless
+    ``required`` is false, when a file without them is left as it is)."""
     text = benchmarks.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
     if not pattern.search(text):
-        raise SystemExit(f"{benchmarks}: no {START} ... {END} markers to write between")
-    benchmarks.write_text(pattern.sub(lambda _: f"{START}\n{table}\n{END}", text),
+        if not required:
+            return
+        raise SystemExit(f"{benchmarks}: no {start} ... {end} markers to write between")
+    benchmarks.write_text(pattern.sub(lambda _: f"{start}\n{table}\n{end}", text),
                           encoding="utf-8")
 
 
@@ -172,9 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = json.loads(args.results.read_text(encoding="utf-8"))
     table = targets_markdown(data["figures"])
+    failures = failures_markdown(data["figures"])
     if args.benchmarks:
         write_section(args.benchmarks, table)
-    print(table)
+        write_section(args.benchmarks, failures, FAILURES_START, FAILURES_END, required=False)
+    print(table, failures, sep="\n\n")
     return 0
 
 
