@@ -14,13 +14,14 @@ are the very constants the scoring uses, so the two cannot drift apart.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from eval.metrics_retrieval import DEFAULT_MIN_COVERAGE
 from eval.scoring import RIGHT_F1, RIGHT_REASON_RECALL, role_words
 from eval.summary import ECE_BINS
 
-__all__ = ["DEFINITIONS", "Definition", "definition_of", "definitions_markdown"]
+__all__ = ["DEFINITIONS", "READING", "Definition", "definition_of", "definitions_markdown"]
 
 _COVER = f"{DEFAULT_MIN_COVERAGE:.0%}"
 
@@ -120,6 +121,32 @@ def definition_of(key: str) -> Definition:
     raise KeyError(f"no definition of the figure {key!r}; add one to eval.definitions")
 
 
-def definitions_markdown() -> str:
-    """The definitions section of ``report.md``: one line per figure."""
-    return "\n".join(f"- **{d.term}**: {d.text}" for d in DEFINITIONS)
+# How to read every table, whichever figures it shows.
+READING: tuple[str, ...] = (
+    "Rates are shares from 0 to 1; – means not measured (no question it applies to).",
+    "A figure of one question type applies the same definition to that type's questions "
+    "only; where a type is to be declined (unanswerable, out-of-scope), its *right (or "
+    "declined)* is the share declined.",
+    "Targets: ✅ met, ❌ missed, – not measured; each goal holds for every corpus and split "
+    "on its own.",
+    "*Worst misses*: answerable questions not answered right and questions to decline that "
+    "were answered, the most confident first.",
+)
+
+
+def _also(d: Definition, shown: Iterable[tuple[str, str]]) -> str:
+    """The labels the tables give ``d`` that a reader would not find by its term."""
+    def plain(label: str) -> bool:  # "context chars@5 (mean)" is plainly "context chars@k"
+        return re.sub(r"@\d+", "@k", label.lower()).startswith(d.term.lower())
+
+    labels = dict.fromkeys(label for label, key in shown if not plain(label)
+                           and any(_pattern(k).match(key) for k in d.keys))
+    return f" (in the tables: {', '.join(repr(x) for x in labels)})" if labels else ""
+
+
+def definitions_markdown(shown: Iterable[tuple[str, str]] = ()) -> str:
+    """The definitions section of ``report.md``: how to read the tables, then one line per
+    figure, naming the other labels (``shown``: label, summary key) the tables give it."""
+    shown = list(shown)
+    return "\n".join([*READING, "", *(f"- **{d.term}**{_also(d, shown)}: {d.text}"
+                                      for d in DEFINITIONS)])

@@ -20,6 +20,7 @@ from eval.results import ItemResult, Report
 from eval.tables import (
     markdown_table,
     per_type_rows,
+    shown_labels,
     summary_rows,
     target_rows,
     text_table,
@@ -76,8 +77,11 @@ def render_markdown(
 ) -> str:
     """The whole ``report.md``: targets, summary, per-type table, what changed since an
     earlier run (``against``, from :mod:`eval.against`), worst misses, plots."""
+    from eval.against import OVERALL
+
     first = reports[0]
     since = ["## What changed", "\n".join(against)] if against else []
+    labels = [*shown_labels(first), *((x, key) for x, key, _ in OVERALL if against)]
     parts = [
         _intro(reports, meta, baseline),
         "## Targets (issue 14; MRR, length and citation rules from issue 5)",
@@ -85,7 +89,7 @@ def render_markdown(
         "## Summary", markdown_table(*summary_rows(reports, baseline)),
         f"## Per question type ({first.name})", markdown_table(*per_type_rows(first)),
         *since,
-        "## Definitions", definitions_markdown(),
+        "## Definitions", definitions_markdown(labels),
         f"Confidence threshold: {first.threshold} (applied to the answerer's answerability "
         "score; abstentions report a confidence below it).",
         f"## Worst misses ({first.name})",

@@ -21,7 +21,7 @@ from eval.definitions import definitions_markdown
 from eval.report import write_report, write_text
 from eval.results import Report
 from eval.suite import SuiteRun
-from eval.tables import fmt, markdown_table, text_table
+from eval.tables import fmt, markdown_table, shown_labels, text_table
 
 __all__ = ["SUMMARY_COLUMNS", "console_suite", "suite_markdown", "suite_rows", "write_suite"]
 
@@ -109,7 +109,8 @@ def suite_markdown(runs: Sequence[SuiteRun], meta: Mapping[str, Any],
         f"## Right (or declined) per question type ({first.name}; questions in brackets)",
         markdown_table(*_type_rows(runs)),
         "## Reports of each corpus and split", links,
-        "## Definitions", definitions_markdown(),
+        "## Definitions", definitions_markdown(
+            [*shown_labels(first), *((h, key) for h, key, _ in SUMMARY_COLUMNS)]),
         "## Plot", "![across corpora](corpora.png)",
     ]
     if meta.get("embed_backend"):

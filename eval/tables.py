@@ -19,6 +19,7 @@ __all__ = [
     "fmt",
     "markdown_table",
     "per_type_rows",
+    "shown_labels",
     "summary_rows",
     "target_rows",
     "text_table",
@@ -64,6 +65,13 @@ def _metric_rows(ks: Sequence[int]) -> list[tuple[str, str, str]]:
         ("latency p50 (ms)", "latency_p50_ms", "ms"),
         ("latency p95 (ms)", "latency_p95_ms", "ms"),
     ]
+
+
+def shown_labels(report: Report) -> list[tuple[str, str]]:
+    """(label, summary key) of every figure the tables of ``report`` show, targets too."""
+    return [*((label, key) for label, key, _ in _metric_rows(report.ks)),
+            *((label, key) for label, key, _ in _TYPE_COLUMNS),
+            *((t.label, t.metric) for t in report.targets)]
 
 
 def _ndcg_k(ks: Sequence[int]) -> int:

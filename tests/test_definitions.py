@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from eval.against import OVERALL
-from eval.definitions import DEFINITIONS, definition_of, definitions_markdown
+from eval.definitions import DEFINITIONS, READING, definition_of, definitions_markdown
 from eval.metrics_retrieval import DEFAULT_MIN_COVERAGE
 from eval.report import RIGHT_RULE
 from eval.scoring import RIGHT_F1, RIGHT_REASON_RECALL
@@ -54,5 +56,36 @@ def test_the_words_carry_the_constants_the_scoring_uses() -> None:
 
 def test_the_markdown_lists_every_definition_once() -> None:
     md = definitions_markdown()
-    assert [line.split("**")[1] for line in md.splitlines()] == [d.term for d in DEFINITIONS]
+    terms = [line.split("**")[1] for line in md.splitlines() if line.startswith("- **")]
+    assert terms == [d.term for d in DEFINITIONS]
     assert len({d.term for d in DEFINITIONS}) == len(DEFINITIONS)
+    assert md.startswith(READING[0])
+
+
+def test_each_definition_names_the_labels_the_tables_give_it() -> None:
+    md = definitions_markdown([("cite prec.", "citation_precision"), ("MRR", "mrr"),
+                               ("citations overlapping gold evidence", "citation_precision"),
+                               ("full evidence recall@3", "full@3"), ("p50 ms", "latency_p50_ms")])
+    lines = {line.split("**")[1]: line for line in md.splitlines() if line.startswith("- **")}
+    assert lines["citation precision"].startswith(
+        "- **citation precision** (in the tables: 'cite prec.', "
+        "'citations overlapping gold evidence'): Of all citations")
+    assert lines["MRR"].startswith("- **MRR**: ")  # its own term: nothing to add
+    assert lines["full evidence recall@k"].startswith("- **full evidence recall@k**: ")
+    assert "(in the tables: 'p50 ms')" in lines["latency p50 / p95"]
+
+
+def test_a_report_defines_every_label_it_shows() -> None:
+    """Read as a reader would: every label of every table is a term or named beside one."""
+    from types import SimpleNamespace
+
+    from eval.tables import shown_labels
+
+    report = SimpleNamespace(ks=(1, 3, 5, 10), targets=TARGETS)
+    labels = [*shown_labels(report), *((h, k) for h, k, _ in SUMMARY_COLUMNS)]  # type: ignore[arg-type]
+    md = definitions_markdown(labels)
+    for label, key in labels:
+        term = definition_of(key).term
+        line = next(x for x in md.splitlines() if x.startswith(f"- **{term}**"))
+        assert repr(label) in line or re.sub(r"@\d+", "@k", label.lower()).startswith(
+            term.lower()), (label, line)
