@@ -20,7 +20,7 @@ from eval.gold import GoldItem, load_gold, locate_evidence
 from eval.metrics import contains_answer, token_f1
 from eval.metrics_spans import coverage
 from qa.answer import evidence, extract_answer
-from qa.candidates import ScoreWeights
+from qa.evidence import ScoreWeights
 
 __all__ = ["fit_logistic", "is_right", "main", "out_of_fold"]
 
@@ -161,19 +161,20 @@ def _threshold(runs: Sequence[np.ndarray], answerable: np.ndarray, max_false: fl
     return round(best, 2)
 
 
-def _fit_ranker(bot: qa.Bot, items: Sequence[GoldItem]) -> None:
+def _fit_ranker(loaded: Sequence[tuple[qa.Bot, Sequence[GoldItem]]]) -> None:
     """Search the sentence weights for the best top-1 sentence and use them."""
-    pools = sentence_pools(bot, items)
-    start = bot.answer_settings.weights.weights
+    pools = [p for bot, items in loaded for p in sentence_pools(bot, items)]
+    start = loaded[0][0].answer_settings.weights.weights
     w_sent = fit_ranker(pools, start)
     print(
         f"sentence top-1: {_ranking_quality(np.array(start[:-1]), pools):.3f} -> "
         f"{_ranking_quality(w_sent[:-1], pools):.3f}"
     )
     print(f"ScoreWeights(weights={tuple(round(float(v), 2) for v in w_sent)})")
-    bot.answer_settings = replace(
-        bot.answer_settings, weights=ScoreWeights(tuple(float(v) for v in w_sent))
-    )
+    for bot, _ in loaded:
+        bot.answer_settings = replace(
+            bot.answer_settings, weights=ScoreWeights(tuple(float(v) for v in w_sent))
+        )
 
 
 def out_of_fold(x: np.ndarray, y: np.ndarray, *, folds: int = 5, seed: int = 0) -> np.ndarray:
@@ -230,16 +231,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", default="dev", choices=["dev"])
     parser.add_argument("--max-false-abstain", type=float, default=0.03)
     parser.add_argument(
+        "--set", action="append", default=[], metavar="CORPUS=GOLD",
+        help="a corpus (file or folder) and its gold file; repeat for several (default: the "
+        "seed and eval/gold.jsonl); only their dev items are read",
+    )
+    parser.add_argument(
         "--fit-ranker",
         action="store_true",
         help="also search the sentence weights for the best top-1 sentence",
     )
     args = parser.parse_args(argv)
-    bot = qa.load()
-    items = [g for g in load_gold() if g.split == args.split]
+    sets = [tuple(s.split("=", 1)) for s in args.set] or [(None, None)]
+    loaded = []
+    for corpus, gold in sets:
+        bot = qa.load(corpus)
+        items = [g for g in (load_gold(gold) if gold else load_gold()) if g.split == args.split]
+        loaded.append((bot, items))
     if args.fit_ranker:
-        _fit_ranker(bot, items)
-    _fit_abstention(collect(bot, items), args.max_false_abstain)
+        _fit_ranker(loaded)
+    samples = [s for bot, items in loaded for s in collect(bot, items)]
+    _fit_abstention(samples, args.max_false_abstain)
     return 0
 
 

@@ -24,6 +24,9 @@ from index.documents import Document
 from index.embed import Embedder
 from index.errors import CorruptIndexError, StaleIndexError
 from index.incremental import Fresh, VectorCache, assemble, kept_rows, previous_index
+from index.linguistics import Linguistics
+from index.nlp import pipeline_name
+from index.sentences import prepare
 from index.sentvec import SentenceTable, corpus_sentences
 from index.store import FORMAT_VERSION, StoredIndex, build_lock, load_index, write_index
 from index.tokens import DEFAULT_ENCODING
@@ -88,6 +91,7 @@ def manifest_for(
         "dims": embedder.dim,
         "max_tokens": embedder.max_tokens,
         "encoding": DEFAULT_ENCODING,
+        "nlp": pipeline_name(),
         "chunk_settings": settings.to_dict(),
         "sources": {d.doc_id: {"path": d.path, "sha256": d.sha256} for d in docs},
     }
@@ -97,7 +101,7 @@ def manifest_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """What differs between a stored manifest and the one wanted, in words."""
     changes = [
         f"{key} {old.get(key)!r} → {new[key]!r}"
-        for key in ("model", "dims", "encoding", "chunk_settings")
+        for key in ("model", "dims", "encoding", "nlp", "chunk_settings")
         if old.get(key) != new[key]
     ]
     if old.get("format_version") != new["format_version"]:
@@ -182,9 +186,14 @@ def build_index(
     kept = kept_rows(docs, old, manifest)
     todo = [d for d in docs if d.doc_id not in kept.doc_ids]
     cache = VectorCache.of(old, folder) if old_manifest else VectorCache([], [])
+    # one bulk parse of the new text: the chunker and sentence table then read its cache
+    prepare((d.text, t.start, t.end) for d in todo for t in d.turns)
     fresh, embedded, sentences_embedded = _fresh_rows(todo, settings, embedder, cache, progress)
     del cache
     rows = assemble(old, kept, fresh, vector_spec)
+    linguistics = Linguistics.build(
+        rows.sentences, {d.doc_id: d for d in docs}, old.linguistics if old else None
+    )
     del old
     manifest |= {
         "n_chunks": len(rows.chunks),
@@ -194,6 +203,7 @@ def build_index(
     stored = write_index(
         folder, manifest, rows.chunks, rows.vectors, rows.sentences,
         lexical=rows.lexical, chunk_keys=rows.keys, chunk_lines=rows.lines,
+        linguistics=linguistics,
     )
     report = _report(
         old_manifest or {}, manifest, chunks=len(rows.chunks), embedded=embedded,

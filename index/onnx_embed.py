@@ -23,7 +23,7 @@ import numpy as np
 
 from index.embed import CachedEmbedder, SentenceTransformerEmbedder
 from index.errors import ModelError
-from index.onnx_export import INPUTS, PROBE, OnnxExport, ensure_export, export_onnx, find_export
+from index.onnx_export import INPUTS, OnnxExport, ensure_export, export_onnx, find_export
 
 __all__ = ["OnnxEmbedder", "pooling_mode"]
 
@@ -101,7 +101,7 @@ class OnnxEmbedder(CachedEmbedder):
         """Load tokenizer and session, then check the session against the torch probe."""
         self._tok, self._counter, self.max_tokens = _tokenizers(made.model_dir)
         self._session = _session(made.onnx_path)
-        probe = self._run([PROBE])[0]
+        probe = self._run([made.probe_text])[0]
         cosine = float(probe @ np.asarray(made.probe, dtype="float32"))
         if not cosine >= _MIN_PROBE_COSINE:
             self._session = None

@@ -44,7 +44,7 @@ __all__ = [
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # Embedded by torch at export time and by ONNX Runtime at load time: they must agree.
-PROBE = "The minister answered the deputies' questions about the Arctic Council."
+PROBE = "The minister answered the members' questions about the water council."
 _WEIGHTS = "model.safetensors"
 _FORMAT = 2  # 2: attention fused
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ class OnnxExport:
     onnx_path: Path
     model_dir: Path
     probe: tuple[float, ...]
+    probe_text: str = PROBE  # what the probe vector embeds (as recorded by the export)
 
 
 def cache_dir() -> Path:
@@ -93,7 +94,8 @@ def find_export(model_dir: Path, model_name: str, *, root: Path | None = None) -
         raise ModelError(f"no usable ONNX export in {folder} ({exc})") from exc
     if not ok:
         raise ModelError(f"no usable ONNX export in {folder} (model.onnx or format missing)")
-    return OnnxExport(folder / "model.onnx", model_dir, probe)
+    text = meta.get("probe_text") if isinstance(meta.get("probe_text"), str) else PROBE
+    return OnnxExport(folder / "model.onnx", model_dir, probe, text)
 
 
 def ensure_export(model_dir: Path, model_name: str, *, root: Path | None = None) -> OnnxExport:

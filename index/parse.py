@@ -1,6 +1,6 @@
 """Parse a transcript into speaker turns with offsets true to the file.
 
-A line that starts with a speaker label ("Question:", "Sergey Lavrov:") opens a
+A line that starts with a speaker label ("Question:", "Ann Lee:") opens a
 turn; unlabelled lines continue the current one. Text before the first label
 (an opening address) belongs to the principal speaker: the one who answers the
 questions. A scraped "Source:" header is kept out of the answerable body.

@@ -8,10 +8,12 @@
     lexical/        the BM25 index (bm25s's own numpy and JSON files) and each
                     chunk's stemmed token ids (``tokens.npy``, ``token_offsets.npy``)
     sentence*       every sentence's span, content hash and vector (index.sentvec)
+    linguistics.jsonl  every sentence's entities, item lists and marks (index.linguistics)
 
 Rows of one document are consecutive; documents need not be in corpus order (an
 incremental build keeps the rows of unchanged documents and appends the rest).
-Format 2 added the token and key files; older folders raise StaleIndexError.
+Format 2 added the token and key files, format 3 the linguistics; older folders raise
+StaleIndexError.
 
 A build writes a sibling temp folder and renames it into place, so readers see
 the old index or the new one, never half of either.
@@ -42,6 +44,8 @@ from index.chunk import Chunk
 from index.durable import sync_dir, sync_tree
 from index.errors import CorruptIndexError, IndexLockedError, StaleIndexError
 from index.lexical import LexicalIndex
+from index.linguistics import FILE as LINGUISTICS
+from index.linguistics import Linguistics
 from index.sentvec import KEY_DTYPE, SentenceTable, text_key
 from index.vectors import VectorSpec, VectorStore, load_store
 
@@ -50,11 +54,12 @@ __all__ = [
     "write_index",
 ]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _CHUNK_FIELDS = tuple(f.name for f in fields(Chunk))
 _FILES = (
     "manifest.json", "chunks.jsonl", "chunk_keys.npy", "vectors.faiss", "lexical",
     "lexical/tokens.npy", "sentences.npy", "sentence_spans.npy", "sentence_keys.npy",
+    LINGUISTICS,
 )
 # one encoder for every line: json.dumps(..., ensure_ascii=False) makes a new one per call
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
@@ -71,6 +76,7 @@ class StoredIndex:
     path: Path
     sentences: SentenceTable
     chunk_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, KEY_DTYPE))
+    linguistics: Linguistics = field(default_factory=Linguistics)
 
 
 def write_index(
@@ -83,6 +89,7 @@ def write_index(
     lexical: LexicalIndex | None = None,
     chunk_keys: np.ndarray | None = None,
     chunk_lines: Sequence[str] | None = None,
+    linguistics: Linguistics | None = None,
 ) -> StoredIndex:
     """Write a complete index to ``folder``, replacing what was there in one rename.
 
@@ -93,6 +100,7 @@ def write_index(
     a build need not read it back.
     """
     lexical = lexical or LexicalIndex.build([c.index_text for c in chunks])
+    linguistics = linguistics if linguistics is not None else Linguistics()
     keys = chunk_keys if chunk_keys is not None else _keys(chunks)
     manifest = {**manifest, "vector_index": vectors.spec.to_dict()}
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -106,13 +114,16 @@ def write_index(
         (tmp / "lexical").mkdir()
         lexical.save(tmp / "lexical")
         sentences.save(tmp)
+        linguistics.save(tmp)
         # the manifest goes last: its presence marks a finished folder
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         _swap_in(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     keys = np.asarray(keys, dtype=KEY_DTYPE)
-    return StoredIndex(manifest, list(chunks), vectors, lexical, folder, sentences, keys)
+    return StoredIndex(
+        manifest, list(chunks), vectors, lexical, folder, sentences, keys, linguistics
+    )
 
 
 def _keys(chunks: list[Chunk]) -> np.ndarray:
@@ -190,6 +201,7 @@ def load_index(folder: Path, *, mmap: bool | None = None) -> StoredIndex:
         vectors = load_store(folder, spec, mmap=mmap)
         lexical = LexicalIndex.load(folder / "lexical")
         sentences = SentenceTable.load(folder)
+        linguistics = Linguistics.load(folder)
     except CorruptIndexError:
         raise
     except Exception as exc:  # faiss, numpy and json each raise their own kinds
@@ -202,7 +214,7 @@ def load_index(folder: Path, *, mmap: bool | None = None) -> StoredIndex:
             f"{folder}: chunk, vector, lexical, token and key counts differ {counts}; "
             "rebuild it with `qa index`"
         )
-    return StoredIndex(manifest, chunks, vectors, lexical, folder, sentences, keys)
+    return StoredIndex(manifest, chunks, vectors, lexical, folder, sentences, keys, linguistics)
 
 
 @contextlib.contextmanager

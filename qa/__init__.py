@@ -2,7 +2,7 @@
 
 >>> import qa
 >>> bot = qa.load()                                  # doctest: +SKIP
->>> bot.ask("Which embassies will open in Africa?").text  # doctest: +SKIP
+>>> bot.ask("Which plants will open this year?").text  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -1,70 +1,53 @@
 """The extractive answerer: the sentences of the retrieved passages that answer.
 
-The best-scored sentence is the core of the answer; an adjacent sentence joins
-it when it completes it (brings the wanted date, number or name, or scores
-nearly as well), and a further sentence joins when it covers a part of the
-question the others leave out. Whether to answer at all, and how confident to
-be, come from two small logistic models over the evidence's features, fitted
-on the dev split of the gold set (``eval/tune.py``).
+The best-scored sentence is the core of the answer; an adjacent sentence joins it
+when it completes it (brings the wanted thing, gives the ground of a claim,
+carries on a list, or is what a sentence opening "That is why …" refers to), and
+a further sentence joins when it covers a part of the question the others leave
+out. Whether to answer at all, and how confident to be, come from two small
+logistic models over the evidence's features (:mod:`qa.abstain`), fitted on the
+dev splits (``eval/tune.py``); a declined question is told what the transcript
+does say.
 
-    >>> sigmoid(0.0)
-    0.5
+    >>> AnswerSettings().max_quotes
+    3
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from index.documents import Document
-from qa.candidates import (
-    AnswerContext,
-    Candidate,
-    ScoreWeights,
-    content_words,
-    refers_back,
-    score_candidates,
-)
+from index.terms import terms
+from qa.abstain import features, reason, sigmoid
 from qa.citations import make_citation
-from qa.focus import counts_focus, focus_head
-from qa.intent import answer_kind
-from qa.short import short_span
-from qa.signals import COUNTS, features
-from qa.total import total_of
+from qa.evidence import AnswerContext, Candidate, ScoreWeights, score_candidates
+from qa.question import Kind, QuestionAnalysis
+from qa.short import counting_entities, short_span, total_of
+from qa.speakers import attribution, matches_speaker
 from qa.types import Answer, Citation
+from qa.verdict import verdict
 
-__all__ = [
-    "ABSTAIN_TEXT",
-    "AnswerContext",
-    "AnswerSettings",
-    "Evidence",
-    "extract_answer",
-    "features",
-    "sigmoid",
-]
+__all__ = ["ABSTAIN_TEXT", "AnswerContext", "AnswerSettings", "Evidence", "evidence",
+           "extract_answer", "select"]
 
 ABSTAIN_TEXT = "The transcript does not say. The closest passages are shown below."
-_FIRST_PERSON = re.compile(r"\b(I|we|my|our|us|me)\b")
 
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """Weights and thresholds of the extractive answerer (fitted on the dev split)."""
+    """Weights and thresholds of the extractive answerer (fitted on the dev splits)."""
 
     weights: ScoreWeights = field(default_factory=ScoreWeights)
     grow_ratio: float = 0.6
     extra_ratio: float = 0.9
     count_ratio: float = 0.6
     max_quotes: int = 3
-    threshold: float = 0.5
-    # logistic weights over features(): best dense, best overlap, top passage dense,
-    # dense and overlap of the best sentence bringing the wanted kind, question words
-    # found in the passages, the number counts (the date dates) what was asked, a name
-    # the corpus never uses, share of the question's words the corpus uses; bias
-    answerable_weights: tuple[float, ...] = (0, 0, 0, 2.24, 0.98, 0, 1.26, -0.83, 0.9, -2.81)
-    correct_weights: tuple[float, ...] = (0, 0, 0, 0.53, 1.07, 0, 0.13, 0, 0, -0.35)
+    threshold: float = 0.49
+    # logistic weights over qa.abstain.FEATURES, last the bias
+    answerable_weights: tuple[float, ...] = (0, 0, 0, 1.87, 0.58, 0, 0.25, -0.81, 1.38, -1.58)
+    correct_weights: tuple[float, ...] = (0, 0, 0, 2.68, 1.11, 0, 0.12, 0, 0, -2.12)
 
 
 @dataclass(frozen=True)
@@ -73,11 +56,6 @@ class Evidence:
 
     pool: tuple[Candidate, ...]
     features: tuple[float, ...]
-
-
-def sigmoid(x: float) -> float:
-    """The logistic function."""
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
 
 
 def _logit(weights: Sequence[float], feats: Sequence[float]) -> float:
@@ -91,106 +69,76 @@ def _adjacent(a: Candidate, b: Candidate, doc: Document) -> bool:
     return len(gap) < 4 and not gap.strip()
 
 
+def _text(c: Candidate, docs: Mapping[str, Document]) -> str:
+    return docs[c.doc_id].text[c.start : c.end]
+
+
 def _preceding(core: Candidate, pool: Sequence[Candidate], doc: Document) -> Candidate | None:
     """The pool's sentence just before ``core`` in the same turn, if it was retrieved."""
     return next((c for c in pool if c.end <= core.start and _adjacent(core, c, doc)), None)
 
 
-def _grow(
-    best: Candidate, pool: Sequence[Candidate], doc: Document, settings: AnswerSettings
-) -> Candidate | None:
-    """An adjacent sentence that completes the best one, if any.
-
-    A neighbour that brings what the question wants (the reason, the date …) joins
-    however it scores: it is often worded unlike the question. A sentence that
-    refers back ("The latter is in disarray") brings the one it refers to.
-    """
-    text = doc.text[best.start : best.end]
-    # what it refers to must be quoted with it
-    if refers_back(text) and (antecedent := _preceding(best, pool, doc)) is not None:
+def _grow(best: Candidate, pool: Sequence[Candidate], doc: Document,
+          settings: AnswerSettings, q: QuestionAnalysis) -> Candidate | None:
+    """An adjacent sentence that completes the best one, if any: what it refers back to,
+    the wanted thing it lacks, the rest of a list, or a close second."""
+    refers = best.info is not None and best.info.refers_back
+    if refers and (antecedent := _preceding(best, pool, doc)) is not None:
         return antecedent
-    short = len(text.split()) < 8
+    short = len(doc.text[best.start : best.end].split()) < 8
     for other in pool[1:]:
         if not _adjacent(best, other, doc):
             continue
-        completes = other.brings_kind and not best.brings_kind
+        completes = other.brings_kind and (not best.brings_kind or q.is_list)
         near = other in pool[1:8]
         if completes or (near and (short or other.score >= settings.grow_ratio * best.score)):
             return other
     return None
 
 
-def _extras(
-    question: str,
-    chosen: list[Candidate],
-    pool: Sequence[Candidate],
-    docs: Mapping[str, Document],
-    settings: AnswerSettings,
-) -> list[Candidate]:
+def _extras(q: QuestionAnalysis, chosen: list[Candidate], pool: Sequence[Candidate],
+            docs: Mapping[str, Document], settings: AnswerSettings) -> list[Candidate]:
     """Sentences elsewhere that cover parts of the question the chosen ones miss."""
-    wanted = content_words(question)
-    covered = set().union(*(content_words(docs[c.doc_id].text[c.start : c.end]) for c in chosen))
+    covered = set().union(*(terms(_text(c, docs)) for c in chosen))
     extra: list[Candidate] = []
     for other in pool[1:8]:
         if len(chosen) + len(extra) >= settings.max_quotes or other in chosen:
             continue
-        words = content_words(docs[other.doc_id].text[other.start : other.end])
-        if (
-            (wanted & words) - covered
-            and other.score >= settings.extra_ratio * chosen[0].score
-            and (other.brings_kind or not chosen[0].brings_kind)
-        ):
+        words = terms(_text(other, docs))
+        if ((q.terms & words) - covered and other.score >= settings.extra_ratio * chosen[0].score
+                and (other.brings_kind or not chosen[0].brings_kind)):
             extra.append(other)
             covered |= words
     return extra
 
 
-def _wants_extras(kind: str | None, core: Candidate) -> bool:
-    """Whether quotes from elsewhere may join the main one.
-
-    Who said it is told by one quote; a main sentence that brings the date, number
-    or name asked for is the answer, and quotes beside it mostly point elsewhere
-    (dev citation precision 0.748 -> 0.763, right unchanged). A list's other items
-    may stand in other sentences.
-    """
-    if kind == "speaker":
-        return False
-    return kind == "list" or not core.brings_kind
-
-
-def _core(
-    question: str, pool: Sequence[Candidate], docs: Mapping[str, Document], settings: AnswerSettings
-) -> Candidate:
+def _core(q: QuestionAnalysis, pool: Sequence[Candidate], docs: Mapping[str, Document],
+          settings: AnswerSettings) -> Candidate:
     """The best sentence, or for "how many X" a nearly as good one whose number counts X."""
     best = pool[0]
-    if answer_kind(question) not in COUNTS:
+    if q.kind not in (Kind.NUMBER, Kind.MONEY) or not q.focus_stems or best.info is None:
         return best
-    head = focus_head(question)
-    if not head or counts_focus(head, docs[best.doc_id].text[best.start : best.end]):
+    if counting_entities(q, best.info, _text(best, docs)):
         return best
     near = [c for c in pool[1:10] if c.brings_kind and c.score >= settings.count_ratio * best.score]
-    counting = (c for c in near if counts_focus(head, docs[c.doc_id].text[c.start : c.end]))
+    counting = (c for c in near if c.info and counting_entities(q, c.info, _text(c, docs)))
     return next(counting, best)
 
 
-def select(
-    question: str,
-    core: Candidate,
-    pool: Sequence[Candidate],
-    docs: Mapping[str, Document],
-    settings: AnswerSettings,
-) -> list[Candidate]:
+def select(q: QuestionAnalysis, core: Candidate, pool: Sequence[Candidate],
+           docs: Mapping[str, Document], settings: AnswerSettings) -> list[Candidate]:
     """The sentences that make the answer around its ``core`` sentence, in document order."""
     chosen = [core]
-    if (grown := _grow(core, pool, docs[core.doc_id], settings)) is not None:
+    if (grown := _grow(core, pool, docs[core.doc_id], settings, q)) is not None:
         chosen.append(grown)
-    if answer_kind(question) == "reason" and not core.brings_kind:
+    if q.kind is Kind.REASON and not core.brings_kind:
         # a claim without its reason: speakers give the ground just before it
         ground = _preceding(core, pool, docs[core.doc_id])
         if ground is not None and ground not in chosen:
             chosen.append(ground)
-    if _wants_extras(answer_kind(question), core):
-        chosen += _extras(question, chosen, pool, docs, settings)
+    # who said it is told by one quote; a core bringing the thing asked is the answer
+    if q.asks not in ("speaker", "asker") and (q.is_list or not core.brings_kind):
+        chosen += _extras(q, chosen, pool, docs, settings)
     return sorted(chosen, key=lambda c: (c.doc_id, c.start))
 
 
@@ -205,66 +153,121 @@ def _citations(chosen: Sequence[Candidate], docs: Mapping[str, Document]) -> lis
     return [make_citation(docs[g[0].doc_id], g[0].start, g[-1].end) for g in groups]
 
 
-def attribution(c: Citation) -> str:
-    """Who said a quote and where: "A deputy (question of exchange 7)"."""
-    if c.role == "question":
-        return f"A {c.speaker.lower()} asked this (question of exchange {c.exchange_id})"
-    if c.role == "answer":
-        return f"{c.speaker} said this (answer in exchange {c.exchange_id})"
-    if c.role == "speech":
-        return f"{c.speaker} said this (opening speech)"
-    return f"{c.speaker} said this"
+def _by_speaker(q: QuestionAnalysis, pool: list[Candidate],
+                docs: Mapping[str, Document]) -> list[Candidate]:
+    """For "What did the CFO say …": the sentences of that speaker, when there are any."""
+    if not q.subject:
+        return pool
+    theirs = [c for c in pool
+              if matches_speaker(q.subject, docs[c.doc_id], docs[c.doc_id].turns[c.turn]
+                                 if docs[c.doc_id].turns else None)]
+    return theirs or pool
 
 
-def _text(question: str, citations: Sequence[Citation], core: Candidate) -> str:
-    """The quotes; for "who" questions with who said the main one.
+def _answering(q: QuestionAnalysis, pool: list[Candidate],
+               docs: Mapping[str, Document]) -> list[Candidate]:
+    """The sentences that may answer: a question turn is evidence only for who asked or
+    what was asked, who said something, or what a named speaker said ("What did the
+    analyst say about …")."""
+    if q.asks or q.subject:
+        return pool
 
-    "Who gave the opening address?" is answered by "I am happy to address …" only
-    together with its speaker: a first-person quote names its author by attribution.
-    """
-    quotes = " … ".join(c.quote for c in citations)
-    main = next(c for c in citations if c.doc_id == core.doc_id and c.start <= core.start < c.end)
-    kind = answer_kind(question)
-    if kind == "speaker" or (kind == "person" and _FIRST_PERSON.search(main.quote)):
-        return f"{attribution(main)}: “{quotes}”"
-    return quotes
+    def asking(c: Candidate) -> bool:
+        turns = docs[c.doc_id].turns
+        return bool(turns) and turns[c.turn].role == "question"
 
-
-def _short(question: str, core: Candidate, doc: Document) -> Citation | None:
-    """The short answer inside the main sentence, as a checked verbatim citation."""
-    span = short_span(question, doc.text[core.start : core.end])
-    return make_citation(doc, core.start + span[0], core.start + span[1]) if span else None
+    return [c for c in pool if not asking(c)] or pool
 
 
 def evidence(ctx: AnswerContext, settings: AnswerSettings | None = None) -> Evidence | None:
     """The scored pool and features behind an answer (for tuning and the eval suite)."""
     settings = settings or AnswerSettings()
-    pool = score_candidates(ctx, settings.weights)
+    pool = _answering(ctx.q, score_candidates(ctx, settings.weights), ctx.docs)
+    pool = _by_speaker(ctx.q, pool, ctx.docs)
     if not pool:
         return None
-    feats = features(ctx.question, pool, ctx.passages, ctx.docs, ctx.vocabulary)
+    vocabulary = ctx.vocabulary if ctx.vocabulary is not None else frozenset()
+    feats = features(ctx.q, pool, ctx.passages, ctx.docs, vocabulary)
     return Evidence(tuple(pool), feats)
+
+
+def _short(q: QuestionAnalysis, core: Candidate, doc: Document) -> Citation | None:
+    """The short answer inside the main sentence, as a checked verbatim citation."""
+    if core.info is None or q.asks in ("speaker", "asker"):
+        return None
+    span = short_span(q, core.info, doc.text[core.start : core.end])
+    return make_citation(doc, core.start + span[0], core.start + span[1]) if span else None
+
+
+def _text_of(q: QuestionAnalysis, citations: Sequence[Citation], core: Candidate,
+             docs: Mapping[str, Document]) -> str:
+    """The quotes, led by who said the main one when that is what was asked."""
+    quotes = " … ".join(c.quote for c in citations)
+    if q.asks in ("speaker", "asker") or (q.kind is Kind.PERSON and _first_person(core, docs)):
+        main = next(c for c in citations
+                    if c.doc_id == core.doc_id and c.start <= core.start < c.end)
+        return f"{attribution(main, docs[main.doc_id])}: “{quotes}”"
+    return quotes
+
+
+def _first_person(core: Candidate, docs: Mapping[str, Document]) -> bool:
+    """A first-person quote names its author by attribution ("I am happy to address …")."""
+    return bool({"i", "we", "my", "our"} & set(_text(core, docs).lower().split()))
+
+
+_ANNOUNCED = 3  # sentences a colon may announce ("I urge three measures:")
+
+
+def _announced(ctx: AnswerContext, core: Candidate) -> list[Candidate]:
+    """The sentences a core ending in a colon announces, from the same turn (they are the
+    list or the statement it promises, whether or not they were retrieved)."""
+    if not _text(core, ctx.docs).rstrip().endswith(":") or core.row < 0:
+        return []
+    out: list[Candidate] = []
+    doc = ctx.docs[core.doc_id]
+    for row in range(core.row + 1, min(core.row + 1 + _ANNOUNCED, len(ctx.table))):
+        doc_id, start, end = ctx.table.spans[row]
+        turn = doc.turn_at(start)
+        if doc_id != core.doc_id or turn is None or turn.index != core.turn:
+            break
+        _, info = ctx.sentence(row)
+        out.append(Candidate(doc_id, start, end, core.turn, core.passage_rank, 0.0, 0.0,
+                             False, 0.0, (), info, row))
+    return out
+
+
+def _declined(ctx: AnswerContext, found: Evidence, confidence: float) -> Answer:
+    why = reason(ctx.q, found.pool, ctx.docs, ctx.vocabulary or frozenset())
+    text = f"The transcript does not say. {why} The closest passages are shown below." if why \
+        else ABSTAIN_TEXT
+    return Answer(ctx.question, text, True, confidence, [], list(ctx.passages), reason=why)
 
 
 def extract_answer(ctx: AnswerContext, settings: AnswerSettings | None = None) -> Answer:
     """Answer the question from the retrieved passages with verbatim citations, or abstain."""
     settings = settings or AnswerSettings()
-    question, docs, passages = ctx.question, ctx.docs, list(ctx.passages)
+    q, docs = ctx.q, ctx.docs
     found = evidence(ctx, settings)
     if found is None:
-        return Answer(question, ABSTAIN_TEXT, True, 0.0, [], passages)
+        return Answer(q.text, ABSTAIN_TEXT, True, 0.0, [], list(ctx.passages))
     answerable = sigmoid(_logit(settings.answerable_weights, found.features))
     confidence = sigmoid(_logit(settings.correct_weights, found.features))
     if answerable < settings.threshold:
         # the withheld guess is right only if the question is answerable and the guess right
-        return Answer(question, ABSTAIN_TEXT, True, confidence * answerable, [], passages)
-    core = _core(question, found.pool, docs, settings)
-    citations = _citations(select(question, core, found.pool, docs, settings), docs)
-    short = _short(question, core, docs[core.doc_id])
-    text = _text(question, citations, core)
-    if (summed := total_of(question, docs[core.doc_id].text[core.start : core.end])) is not None:
+        return _declined(ctx, found, confidence * answerable)
+    core = _core(q, found.pool, docs, settings)
+    chosen = select(q, core, found.pool, docs, settings) + _announced(ctx, core)
+    citations = _citations(sorted(set(chosen), key=lambda c: (c.doc_id, c.start)), docs)
+    short = _short(q, core, docs[core.doc_id])
+    text = _text_of(q, citations, core, docs)
+    sentence = _text(core, docs)
+    if core.info is not None and (summed := total_of(q, core.info, sentence)) is not None:
         short = None  # the answer is the sum, not one of the counts it adds
         text = f"{summed[0]} in all ({' + '.join(summed[1])}) — {text}"
     elif short is not None:
         text = f"{short.quote} — {text}"
-    return Answer(question, text, False, confidence, citations, passages, short)
+    elif q.polar and not q.asks and core.info is not None and (
+        said := verdict(q, core.info, sentence)
+    ):
+        text = f"{said} — {text}"
+    return Answer(q.text, text, False, confidence, citations, list(ctx.passages), short)

@@ -2,7 +2,7 @@
 
 >>> import qa
 >>> bot = qa.load()                                       # doctest: +SKIP
->>> ans = bot.ask("Which embassies will open in Africa?")  # doctest: +SKIP
+>>> ans = bot.ask("Which plants will open this year?")  # doctest: +SKIP
 >>> ans.citations[0].quote in bot.document(ans.citations[0].doc_id).text  # doctest: +SKIP
 True
 """
@@ -21,12 +21,14 @@ from index.documents import Document, read_corpus
 from index.embed import Embedder, make_embedder
 from index.errors import CorruptIndexError, InvalidInputError
 from index.stores import open_store
+from qa.abstain import corpus_vocabulary
 from qa.answer import AnswerContext, AnswerSettings, extract_answer
-from qa.focus import corpus_vocabulary
 from qa.generate import Generator, make_generator, stream_answer
 from qa.multipart import interleave, join_answers, part_queries
 from qa.query import clean_question, followup_query
+from qa.question import analyse
 from qa.retrieve import Searcher
+from qa.routing import Router
 from qa.types import Answer, Passage
 
 __all__ = ["PRESETS", "Bot", "default_corpus", "load"]
@@ -72,7 +74,9 @@ class Bot:
         self.searcher = searcher
         self._docs = {d.doc_id: d for d in documents}
         # every word of the corpus, made once: a question naming others is not answered here
-        self._vocabulary = corpus_vocabulary(d.text for d in documents)
+        self.router = Router.of(documents)
+        # the corpus's words, and the names of its documents (a question may name them)
+        self._vocabulary = corpus_vocabulary([*(d.text for d in documents), self.router.vocabulary])
         self.retriever = retriever
         self.top_k = _check_k(top_k)
         self.answer_settings = answer_settings or AnswerSettings()
@@ -99,9 +103,12 @@ class Bot:
                 f"no document {doc_id!r}; known: {sorted(self._docs)}"
             ) from None
 
-    def _doc_filter(self, doc_ids: Collection[str] | None) -> set[str] | None:
+    def _doc_filter(
+        self, doc_ids: Collection[str] | None, question: str = ""
+    ) -> set[str] | None:
+        """The documents to search: those asked for, else those the question names."""
         if doc_ids is None:
-            return None
+            return self.router.route(question) if question else None
         if isinstance(doc_ids, str):  # a lone id would otherwise be read letter by letter
             doc_ids = [doc_ids]
         unknown = [d for d in doc_ids if d not in self._docs]
@@ -128,7 +135,7 @@ class Bot:
         A question that asks two things gets the best passages for each part in turn.
         """
         query = clean_question(question)
-        search = (_check_k(k), retriever or self.retriever, self._doc_filter(doc_ids))
+        search = (_check_k(k), retriever or self.retriever, self._doc_filter(doc_ids, query))
         parts = part_queries(query)
         if len(parts) == 1:
             return self.searcher.search(query, *search)
@@ -147,7 +154,7 @@ class Bot:
         """Answer ``question`` with verbatim citations, or abstain when the corpus does not say.
 
         ``history`` holds earlier questions of the conversation, so that a follow-up
-        ("And what about China?") is understood in their context. A model configured
+        ("And what about Texas?") is understood in their context. A model configured
         (``qa.load(llm_url=...)``) writes the answer unless ``generate`` is false (qa.generate).
         """
         ans = self._extractive(question, k, retriever, doc_ids, history)
@@ -161,12 +168,16 @@ class Bot:
                     doc_ids: Collection[str] | None, history: Sequence[str] | None) -> Answer:
         cleaned = clean_question(question)
         query = followup_query(cleaned, history or ())
-        search = (_check_k(k or self.top_k), retriever or self.retriever, self._doc_filter(doc_ids))
+        depth, strategy = _check_k(k or self.top_k), retriever or self.retriever
         parts = part_queries(cleaned)
         if len(parts) == 1:
-            return self._answer(cleaned, query, *search)
+            return self._answer(cleaned, query, depth, strategy, self._doc_filter(doc_ids, query))
         earlier = history or ()
-        answers = [self._answer(p, followup_query(q, earlier), *search) for p, q in parts]
+        answers = [
+            self._answer(p, (fq := followup_query(q, earlier)), depth, strategy,
+                         self._doc_filter(doc_ids, fq))
+            for p, q in parts
+        ]
         return join_answers(cleaned, answers)
 
     def answer_context(
@@ -176,8 +187,9 @@ class Bot:
         searched for, when it is not the question itself): for tuning and inspection,
         e.g. ``qa.answer.evidence(bot.answer_context(q, bot.retrieve(q)))``."""
         qvec = self.searcher.query_vector(query or question)
-        table = self.searcher.stored.sentences
-        return AnswerContext(question, qvec, tuple(passages), self._docs, table, self._vocabulary)
+        stored = self.searcher.stored
+        return AnswerContext(analyse(question), qvec, tuple(passages), self._docs,
+                             stored.sentences, stored.linguistics, self._vocabulary)
 
     def _answer(
         self, question: str, query: str, k: int, retriever: str, doc_filter: set[str] | None

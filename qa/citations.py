@@ -55,8 +55,8 @@ def check_citation(citation: Citation, docs: Mapping[str, Document]) -> None:
 def document_label(title: str, source: str) -> str:
     """Which transcript a quote is from and where that came from, said once.
 
-    >>> document_label("Sergey Lavrov (mid.ru)", "mid.ru")
-    'Sergey Lavrov (mid.ru)'
+    >>> document_label("Ann Lee (example.org)", "example.org")
+    'Ann Lee (example.org)'
     >>> document_label("1913-Wilson-1", "sotu/1913-Wilson-1.txt")
     '1913-Wilson-1 (source: sotu/1913-Wilson-1.txt)'
     """

@@ -1,7 +1,7 @@
 """The ``qa`` command: index transcripts, ask questions, and the plugins' commands.
 
     $ qa index seeds
-    $ qa ask "Which embassies will open in Africa?" --json
+    $ qa ask "Which plants will open this year?" --json
     $ qa docs                      # document ids, titles and sources
     $ qa ask "What about tariffs?" sotu/ --doc 1913-Wilson-1
 
@@ -118,7 +118,8 @@ def print_answer(answer: Answer) -> None:
         print(f"\nnote: {answer.notice}")
     if answer.generated:
         print(f"\nwritten by {answer.backend}; every quote checked against the transcript")
-    print(f"\nconfidence {answer.confidence:.2f}")
+    if not answer.abstained:  # a non-answer has nothing to be confident about
+        print(f"\nconfidence {answer.confidence:.2f}")
     for i, c in enumerate(answer.citations, 1):
         print(f"\n[{i}] {_location(answer, i - 1)}")
         print(f"    {_document_line(c.title, c.source)}")

@@ -6,10 +6,10 @@ and the answers are joined, so every part gets its own quote.
 
     >>> split_question("When was the last 3+3 meeting, and where?")
     ['When was the last 3+3 meeting?', 'Where was the last 3+3 meeting?']
-    >>> split_question("What did he do in Syria and in the South Caucasus?")
-    ['What did he do in Syria?', 'What did he do in the South Caucasus?']
-    >>> split_question("Which treaty do Russia and China have?")
-    ['Which treaty do Russia and China have?']
+    >>> split_question("What did he do in Ohio and in the Great Plains?")
+    ['What did he do in Ohio?', 'What did he do in the Great Plains?']
+    >>> split_question("Which pact do Spain and Peru have?")
+    ['Which pact do Spain and Peru have?']
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ __all__ = ["interleave", "join_answers", "part_queries", "split_question"]
 
 _WH = r"what|where|when|who|whom|why|how|which"
 _CLAUSE = re.compile(rf"^(?P<first>.+?),?\s+and\s+(?P<second>(?:{_WH})\b.*)$", re.I)
-_LEAD_WH = re.compile(rf"^\s*(?:{_WH})\b\s*", re.I)
+_LEAD_PREP = r"(?:(?:in|on|at|for|by|from|to|with|under|since) )?"  # "In how many …"
+_LEAD_WH = re.compile(rf"^\s*{_LEAD_PREP}(?:{_WH})\b\s*", re.I)
 _PREP = r"in|on|at|for|with|to|about|from|over|towards?"
 _TWO_PLACES = re.compile(
     rf"^(?P<frame>.+?\b(?P<prep>{_PREP}))\s+(?P<a>[^,?]+?)\s+and\s+(?P=prep)\s+(?P<b>[^,?]+?)"
@@ -55,7 +56,7 @@ def split_question(question: str) -> list[str]:
 
 def part_queries(question: str) -> list[tuple[str, str]]:
     """Each part of ``question`` with the text to search for it; a later part carries the
-    first along, since it leans on it ("…, and what has Russia promised it?").
+    first along, since it leans on it ("…, and what has the city promised it?").
 
         >>> part_queries("Which country stayed away, and what was it promised?")[1]
         ('What was it promised?', 'Which country stayed away? What was it promised?')

@@ -2,10 +2,10 @@
 
 >>> clean_question("  Who\\x00 spoke?  ")
 'Who spoke?'
->>> followup_query("And what about China?", ["What did he say about India?"])
-'What did he say about? And what about China?'
->>> followup_query("Why?", ["What did he say about India?"])
-'What did he say about India? Why?'
+>>> followup_query("And what about Texas?", ["What did he say about Ohio?"])
+'What did he say about? And what about Texas?'
+>>> followup_query("Why?", ["What did he say about Ohio?"])
+'What did he say about Ohio? Why?'
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def clean_question(question: object) -> str:
 
 
 def is_followup(question: str) -> bool:
-    """Whether a short question leans on an earlier one ("And China?", "Why did he say that?")."""
+    """Whether a short question leans on an earlier one ("And Texas?", "Why did he say that?")."""
     words = question.split()
     return len(words) <= 8 and bool(_FOLLOWUP_START.match(question) or _PRONOUN.search(question))
 
@@ -65,8 +65,8 @@ def _without_names(text: str) -> str:
 def followup_query(question: str, history: Sequence[str]) -> str:
     """The text to search with: a follow-up carries the previous question along.
 
-    When the follow-up names its own subject ("And what about China?"), the
-    earlier question's subject ("India") is dropped and its frame kept.
+    When the follow-up names its own subject ("And what about Texas?"), the
+    earlier question's subject ("Ohio") is dropped and its frame kept.
     """
     earlier = [h for h in history if isinstance(h, str) and h.strip()]
     if not earlier or not is_followup(question):

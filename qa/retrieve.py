@@ -23,7 +23,8 @@ from index.embed import Embedder
 from index.errors import InvalidInputError
 from index.store import StoredIndex
 from index.threads import single_threaded
-from qa.candidates import AnswerContext, score_candidates
+from qa.evidence import AnswerContext, score_candidates
+from qa.question import analyse
 from qa.types import Passage
 
 __all__ = ["RETRIEVERS", "Searcher", "rrf"]
@@ -138,7 +139,8 @@ class Searcher:
         0.832 -> 0.871. The set of passages is the one given; only the order changes.
         """
         passages = tuple(self._passage(i, s, 0.0) for i, s in hits)
-        ctx = AnswerContext(query, qv, passages, self.documents, self.stored.sentences)
+        ctx = AnswerContext(analyse(query), qv, passages, self.documents, self.stored.sentences,
+                            self.stored.linguistics)
         best: dict[int, float] = {}
         for c in score_candidates(ctx):  # best first: the first seen is a passage's best
             best.setdefault(c.passage_rank, c.score)

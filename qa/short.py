@@ -1,129 +1,150 @@
-"""The short answer inside a quote: the number, sum or date a question asks for.
+"""The short answer inside a quote: the entity, count, sum or list a question asks for.
 
-"How many new embassies has Russia opened in Africa?" is answered by "three new
-embassies" inside the quote "We have opened three new embassies in Africa …".
-Only kinds that can be picked out reliably get one (numbers, sums, dates); for
-the rest the quote itself is the answer: a capitalised phrase may be a person, a
-place or a festival, and a pattern cannot tell which. Spans are offsets into the
-sentence, so the short answer is as verbatim as the quote.
+"How many new plants has the company opened?" is answered by "three new plants"
+inside "We have opened three new plants in Ohio …": the number is an entity
+of the wanted kind (from the index's stored parse) and the noun it counts is the
+question's focus. Entities keep their qualifiers ("more than 6,000"). Several
+equally good candidates give no short answer: which one is meant takes reading,
+and the quote has them all. Spans are offsets into the sentence, so the short
+answer is as verbatim as the quote.
 
-    >>> s = "We have opened three new embassies in Africa and plan to open seven more."
-    >>> start, end = short_span("How many new embassies has Russia opened?", s)
-    >>> s[start:end]
-    'three new embassies'
-    >>> start, end = short_span("How many embassies will Russia open?", s)
-    >>> s[start:end]
-    'seven more'
-    >>> s = "It was signed on July 14, 2023, in Moscow."
-    >>> start, end = short_span("When was it signed?", s)
-    >>> s[start:end]
-    'July 14, 2023'
+    >>> from index.nlp import analyse_texts
+    >>> from qa.question import analyse
+    >>> s = "We have opened three new plants in Ohio and plan to open seven more."
+    >>> info = analyse_texts([s])[0][0]
+    >>> a, b = short_span(analyse("How many new plants has the company opened?"), info, s)
+    >>> s[a:b]
+    'three new plants'
+    >>> total_of(analyse("How many plants in total?"), info, s)
+    (10, ['three new plants', 'seven more'])
 """
 
 from __future__ import annotations
 
 import re
 
-from qa.candidates import content_words
-from qa.focus import focus_head, with_synonyms
-from qa.intent import CARDINALS, MONTHS, YEAR, answer_kind
+from index.nlp import Entity, SentenceInfo
+from index.terms import stem, terms, words
+from qa.question import Kind, QuestionAnalysis
 
-__all__ = ["counted_spans", "short_span"]
+__all__ = ["counting_entities", "list_span", "number_value", "short_span", "total_of"]
 
-_DATE = re.compile(
-    rf"\b(?:(?:{MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?|"
-    rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{MONTHS})(?: \d{{4}})?|"
-    rf"(?:{MONTHS}) \d{{4}}|(?:19|20)\d\d)\b"
-)
-_EXACT = re.compile(rf"\b(?:{MONTHS}) \d{{1,2}}|\d{{1,2}} (?:{MONTHS})\b")
-_NUM = rf"(?:\d[\d,.]*\d|\d|{CARDINALS}|a hundred|hundreds|a thousand|thousands|dozens)"
-_SCALE = r"(?: (?:hundred|thousand|million|billion|trillion))?"
-# "four out of the five states": the count is the four, the five only its whole
-_COUNT = re.compile(
-    rf"(?:[$€£] ?|\b){_NUM}{_SCALE}(?: (?:to|or|and|-|–|out of(?: the)?) {_NUM}{_SCALE})?"
-    r"(?: ?(?:per ?cent|percent|%|roubles?|rubles?|dollars?|euros?|yuan))?\b",
-    re.I,
-)
-_WORD = re.compile(r"[\w’'-]+")
-_MORE = re.compile(r" (?:more|others|additional)\b")
-_FOLLOW = 3  # words after a number that may name what it counts
-# a question about what is still to come ("how many will open", "how many more")
-_AHEAD = re.compile(r"\b(?:will|plan(?:s|ned)?|going to|more)\b", re.I)
+_NUMBERS = dict(
+    zip(
+        [
+            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+            "seventeen", "eighteen", "nineteen", "twenty",
+        ],
+        range(1, 21),
+        strict=True,
+    )
+) | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+     "ninety": 90, "hundred": 100, "dozen": 12}
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_AGAIN = frozenset({"more", "additional", "other", "others", "further", "new"})
+_NEAR = 5  # words either side of an entity that say what it is about
+_ITEM_WORDS = 6  # a list item longer than this is a clause, not an item
+_DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)")
 
 
-def _novel(match: re.Match[str], question: str) -> bool:
-    return match.group(0).lower() not in question.lower()
+def number_value(text: str) -> int | None:
+    """The whole number a count starts with ("seven more" → 7, "1,200 people" → 1200)."""
+    first = text.split()[0].lower() if text.split() else ""
+    if _DIGITS.fullmatch(first):
+        return int(first.replace(",", ""))
+    return _NUMBERS.get(first)
 
 
-def _with_counted_noun(sentence: str, end: int, head: frozenset[str]) -> int:
-    """End of the span through the counted noun when it follows within a few words, else -1."""
-    pos = end
-    for i, word in enumerate(_WORD.finditer(sentence, end)):
-        if i >= _FOLLOW or sentence[pos : word.start()].strip():
-            return -1  # too far, or punctuation ends the noun phrase
-        if content_words(word.group(0)) & head:
-            return word.end()
-        pos = word.end()
-    return -1
+def _counts_focus(q: QuestionAnalysis, e: Entity, text: str) -> bool:
+    if e.head_start < 0 or not q.focus_stems:
+        return False
+    return stem(text[e.head_start : e.head_end]) in q.focus_stems
 
 
-def counted_spans(
-    question: str, sentence: str, *, more: bool = False
+def counting_entities(
+    q: QuestionAnalysis, info: SentenceInfo, text: str
 ) -> list[tuple[int, int]]:
-    """Spans of the new numbers in ``sentence`` that count the question's thing, with its
-    noun ("three new embassies"); with ``more``, also "seven more" (which counts it again:
-    a total adds it, a short answer does not pick between the two).
-
-        >>> s = "We opened three new embassies and plan seven more within two years."
-        >>> [s[a:b] for a, b in counted_spans("How many embassies?", s, more=True)]
-        ['three new embassies', 'seven more']
-    """
-    head = with_synonyms(focus_head(question))
-    spans = []
-    for m in _COUNT.finditer(sentence):
-        if not _novel(m, question):
+    """Spans of the numbers that count the question's focus, through the counted noun
+    ("three new plants"), and of those counting it again ("seven more")."""
+    asked = q.text.lower()
+    out = []
+    for e in info.entities:
+        counts = e.label in ("CARDINAL", "QUANTITY", "MONEY")
+        if not counts or text[e.start : e.end].lower() in asked:
             continue
-        if head and (stop := _with_counted_noun(sentence, m.end(), head)) > 0:
-            spans.append((m.start(), stop))
-        elif more and (again := _MORE.match(sentence, m.end())):
-            spans.append((m.start(), again.end()))
-    return spans
+        if _counts_focus(q, e, text):
+            out.append((e.start, e.head_end))
+        elif (after := words(text[e.end : e.end + 12])[:1]) and after[0] in _AGAIN:
+            out.append((e.start, e.end + text[e.end :].lower().index(after[0]) + len(after[0])))
+    return out
 
 
-def _count(question: str, sentence: str) -> tuple[int, int] | None:
-    """The number that counts the thing asked, with its noun; a lone number if only one.
-
-    A sentence with two counts of the thing ("234 stations abroad, only two in Russia")
-    gets no short answer: which one is meant takes reading, and the quote has both.
-    """
-    spans = counted_spans(question, sentence)
-    if spans and _AHEAD.search(question):
-        # "how many will open": "three opened … seven more planned" answers with the seven
-        ahead = [s for s in counted_spans(question, sentence, more=True) if s not in spans]
-        if len(ahead) == 1:
-            return ahead[0]
-    if spans:
-        return spans[0] if len(spans) == 1 else None
-    lone = _only(_COUNT, question, sentence)
-    # a lone year ("in 2024") dates something; it is no answer to "how many"
-    return None if lone and YEAR.fullmatch(sentence[lone[0] : lone[1]]) else lone
+def total_of(q: QuestionAnalysis, info: SentenceInfo, text: str) -> tuple[int, list[str]] | None:
+    """The sum of the counts of the focus in the sentence and the counts added, when the
+    question asks for a total and there are two or more plain counts."""
+    if not q.total:
+        return None
+    counts = [text[a:b] for a, b in counting_entities(q, info, text)]
+    values = [number_value(c) for c in counts]
+    if len(counts) < 2 or any(v is None for v in values):
+        return None
+    return sum(v for v in values if v is not None), counts
 
 
-def _only(pattern: re.Pattern[str], question: str, sentence: str) -> tuple[int, int] | None:
-    """The one new match of ``pattern``; None when there are several ("since 2021 … the last
-    one in October 2024": which date is meant takes reading)."""
-    found = [m for m in pattern.finditer(sentence) if _novel(m, question)]
-    return (found[0].start(), found[0].end()) if len(found) == 1 else None
+def _closeness(q: QuestionAnalysis, e: Entity, text: str) -> float:
+    """How well an entity sits with what the question names: its verb, nearby words."""
+    before = " ".join(text[: e.start].split()[-_NEAR:])
+    after = " ".join(text[e.end :].split()[:_NEAR])
+    near = terms(f"{before} {after}")
+    score = len(near & (q.terms | q.focus_stems)) / max(1, len(q.terms))
+    return score + (0.5 if q.verb and stem(e.governor) == q.verb else 0.0)
 
 
-def short_span(question: str, sentence: str) -> tuple[int, int] | None:
-    """Offsets in ``sentence`` of the short answer to ``question``, or None when there is
+def _wanted(q: QuestionAnalysis, info: SentenceInfo, text: str) -> list[Entity]:
+    asked = q.text.lower()
+    found = [e for e in info.entities
+             if e.label in q.labels and text[e.start : e.end].lower() not in asked]
+    if q.kind is Kind.DATE and q.exact:
+        found = [e for e in found if _DAY.search(text[e.start : e.end])]
+    if q.kind is Kind.PERSON and any(e.label == "PERSON" for e in found):
+        found = [e for e in found if e.label == "PERSON"]  # a person before a body or a people
+    return found
+
+
+def short_span(q: QuestionAnalysis, info: SentenceInfo, text: str) -> tuple[int, int] | None:
+    """Offsets in the sentence ``text`` of the short answer to ``q``, or None when there is
     no thing of the wanted kind to pick out with confidence."""
-    kind = answer_kind(question)
-    if kind in ("number", "money"):
-        return _count(question, sentence)
-    if kind == "exact_date":
-        return _only(_DATE, question, sentence) if _EXACT.search(sentence) else None
-    if kind == "date":
-        return _only(_DATE, question, sentence)
-    return None
+    if q.is_list:
+        return list_span(q, info, text)
+    if not q.labels or q.polar:
+        return None
+    if q.kind in (Kind.NUMBER, Kind.MONEY):
+        counting = [s for s in counting_entities(q, info, text)
+                    if words(text[s[0] : s[1]])[-1] not in _AGAIN]
+        if len(counting) == 1:
+            return counting[0]
+    found = _wanted(q, info, text)
+    if len(found) <= 1:
+        return (found[0].start, found[0].end) if found else None
+    ranked = sorted(found, key=lambda e: -_closeness(q, e, text))
+    best, second = (_closeness(q, e, text) for e in ranked[:2])
+    return (ranked[0].start, ranked[0].end) if best > second else None
+
+
+def list_span(q: QuestionAnalysis, info: SentenceInfo, text: str) -> tuple[int, int] | None:
+    """The span from the first to the last item of the sentence's best list: the one with
+    most items new to the question, entities of the wanted kind counting double."""
+    asked = q.text.lower()
+    wanted = {(e.start, e.end) for e in info.entities if e.label in q.labels}
+
+    def worth(group: tuple[tuple[int, int], ...]) -> float:
+        if any(len(text[s:e].split()) > _ITEM_WORDS for s, e in group):
+            return 0.0
+        new = [s for s in group if text[s[0] : s[1]].lower() not in asked]
+        return len(new) + sum(1 for s in new if s in wanted) if len(new) >= 2 else 0.0
+
+    groups = sorted(info.lists, key=worth, reverse=True)
+    if not groups or worth(groups[0]) == 0:
+        return None
+    return groups[0][0][0], groups[0][-1][1]

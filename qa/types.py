@@ -85,6 +85,9 @@ class Answer:
     generated: bool = False
     backend: str = "extractive"  # what answered: "extractive", or "model (host:port)"
     notice: str = ""  # e.g. why the model's answer is not the one shown
+    # for an abstention, what the transcript does say ("It gives a date for what was
+    # signed (1996), but none for the question's “ratify”."); "" when nothing useful
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``qa ask --json`` and the UI's ``/ask`` endpoint."""
@@ -93,6 +96,7 @@ class Answer:
             "text": self.text,
             "short": self.short.to_dict() if self.short else None,
             "abstained": self.abstained,
+            "reason": self.reason,
             "confidence": self.confidence,
             "citations": [c.to_dict() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages],

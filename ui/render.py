@@ -173,6 +173,8 @@ def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
     """The whole chat reply: answer, quotes with speakers and links, or an honest abstention."""
     if answer.abstained:
         parts = [f"**{ABSTAIN_HEADLINE}**"]
+        if answer.reason:
+            parts.append(escape_text(answer.reason))
         nearest = answer.passages[:_MAX_ABSTAIN_PASSAGES]
         if nearest:
             parts.append("These are the closest passages; they may still help:")

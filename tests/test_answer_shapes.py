@@ -1,0 +1,51 @@
+"""Answers shaped by the question: who asked, whose words, why not — on small transcripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qa
+from index.embed import HashingEmbedder
+from qa.answer import AnswerSettings
+
+TALK = (
+    "Operator: Our next question comes from Bo Li.\n"
+    "Bo Li: Thank you. Will the new harbour crane arrive before winter?\n"
+    "Ann Lee: The crane arrives in October, well before winter. The agreement with the "
+    "port was signed in 1996.\n"
+    "Bo Li: And what about the rail link to the harbour?\n"
+    "Cy Moss: The rail link opens next spring because the bridge needs repairs.\n"
+)
+
+
+def _bot(tmp_path: Path, **options: object) -> qa.Bot:
+    path = tmp_path / "call.txt"
+    path.write_text(TALK, encoding="utf-8")
+    return qa.load(path, index_dir=tmp_path / "index", embedder=HashingEmbedder(), **options)
+
+
+def test_who_asked_is_answered_from_the_question(tmp_path: Path) -> None:
+    ans = _bot(tmp_path, answer_settings=AnswerSettings(threshold=0.0)).ask(
+        "Who asked about the harbour crane?")
+    assert ans.citations[0].quote.endswith("before winter?")
+    assert "Bo Li asked this" in ans.text
+
+
+def test_what_a_named_speaker_said(tmp_path: Path) -> None:
+    ans = _bot(tmp_path, answer_settings=AnswerSettings(threshold=0.0)).ask(
+        "What did Cy Moss say about the rail link?")
+    assert ans.citations[0].speaker == "Cy Moss"
+
+
+def test_a_declined_question_says_what_the_transcript_does_say(tmp_path: Path) -> None:
+    ans = _bot(tmp_path, answer_settings=AnswerSettings(threshold=1.0)).ask(
+        "When was the agreement with the port ratified?")
+    assert ans.abstained and not ans.citations
+    assert "signed" in ans.reason and "1996" in ans.reason
+    assert ans.reason in ans.text and ans.to_dict()["reason"] == ans.reason
+
+
+def test_a_question_naming_what_the_corpus_never_mentions(tmp_path: Path) -> None:
+    ans = _bot(tmp_path, answer_settings=AnswerSettings(threshold=1.0)).ask(
+        "What did Ann Lee say about Zanzibar?")
+    assert ans.abstained and "Zanzibar" in ans.reason
