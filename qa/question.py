@@ -132,7 +132,8 @@ def _wh(doc: Doc) -> Token | None:
     """The question word; not a relative pronoun ("the deputy who raised …, why …")."""
     found = [t for t in doc if t.tag_ in ("WDT", "WP", "WP$", "WRB")]
     asking = [t for t in found if t.i == 0 or t.head.dep_ not in ("relcl", "acl")]
-    return (asking or found or [None])[0]
+    chosen = asking or found
+    return chosen[0] if chosen else None
 
 
 def _noun(token: Token | None) -> Token | None:
