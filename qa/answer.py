@@ -78,6 +78,11 @@ def _preceding(core: Candidate, pool: Sequence[Candidate], doc: Document) -> Can
     return next((c for c in pool if c.end <= core.start and _adjacent(core, c, doc)), None)
 
 
+def _following(core: Candidate, pool: Sequence[Candidate], doc: Document) -> Candidate | None:
+    """The pool's sentence just after ``core`` in the same turn, if it was retrieved."""
+    return next((c for c in pool if c.start >= core.end and _adjacent(core, c, doc)), None)
+
+
 def _grow(best: Candidate, pool: Sequence[Candidate], doc: Document,
           settings: AnswerSettings, q: QuestionAnalysis) -> Candidate | None:
     """An adjacent sentence that completes the best one, if any: what it refers back to,
@@ -132,8 +137,11 @@ def select(q: QuestionAnalysis, core: Candidate, pool: Sequence[Candidate],
     if (grown := _grow(core, pool, docs[core.doc_id], settings, q)) is not None:
         chosen.append(grown)
     if q.kind is Kind.REASON and not core.brings_kind:
-        # a claim without its reason: speakers give the ground just before it
+        # a claim without its reason: speakers give the ground just before it, or say
+        # why in the sentence after
         ground = _preceding(core, pool, docs[core.doc_id])
+        if ground is None or not ground.brings_kind:
+            ground = _following(core, pool, docs[core.doc_id]) or ground
         if ground is not None and ground not in chosen:
             chosen.append(ground)
     # who said it is told by one quote; a core bringing the thing asked is the answer
@@ -173,6 +181,7 @@ def _answering(q: QuestionAnalysis, pool: list[Candidate],
         return pool
 
     def asking(c: Candidate) -> bool:
+        # its turn asks (a rhetorical question inside a speech may still hold the answer)
         turns = docs[c.doc_id].turns
         return bool(turns) and turns[c.turn].role == "question"
 

@@ -25,6 +25,7 @@ from qa.abstain import corpus_vocabulary
 from qa.answer import AnswerContext, AnswerSettings, extract_answer
 from qa.generate import Generator, make_generator, stream_answer
 from qa.multipart import interleave, join_answers, part_queries
+from qa.presets import PRESETS, chunk_settings, options_of
 from qa.query import clean_question, followup_query
 from qa.question import analyse
 from qa.retrieve import Searcher
@@ -33,26 +34,6 @@ from qa.types import Answer, Passage
 
 __all__ = ["PRESETS", "Bot", "default_corpus", "load"]
 
-# Named configurations, for `qa eval --compare` and experiments.
-PRESETS: dict[str, dict[str, Any]] = {
-    "hybrid": {},
-    "dense": {"retriever": "dense"},
-    "lexical": {"retriever": "lexical"},
-    "rrf": {"retriever": "rrf"},
-    # hybrid without ordering its passages by their best answer sentence
-    "rerank": {"retriever": "rerank"},
-    # the default that always answers: what abstention costs and saves
-    "never-abstain": {"answer_settings": AnswerSettings(threshold=0.0)},
-    # the default quoting only its main sentence and neighbour: what extra quotes bring
-    "one-quote": {"answer_settings": AnswerSettings(max_quotes=1)},
-    "tutorial": {
-        "chunker": "chars",
-        "chunk_size": 1000,
-        "chunk_overlap": 200,
-        "retriever": "dense",
-        "top_k": 4,
-    },
-}
 _MAX_K = 100
 
 
@@ -73,9 +54,9 @@ class Bot:
     ) -> None:
         self.searcher = searcher
         self._docs = {d.doc_id: d for d in documents}
-        # every word of the corpus, made once: a question naming others is not answered here
         self.router = Router.of(documents)
-        # the corpus's words, and the names of its documents (a question may name them)
+        # the corpus's words and its documents' names, made once: a question naming
+        # others is not answered here
         self._vocabulary = corpus_vocabulary([*(d.text for d in documents), self.router.vocabulary])
         self.retriever = retriever
         self.top_k = _check_k(top_k)
@@ -103,9 +84,7 @@ class Bot:
                 f"no document {doc_id!r}; known: {sorted(self._docs)}"
             ) from None
 
-    def _doc_filter(
-        self, doc_ids: Collection[str] | None, question: str = ""
-    ) -> set[str] | None:
+    def _doc_filter(self, doc_ids: Collection[str] | None, question: str = "") -> set[str] | None:
         """The documents to search: those asked for, else those the question names."""
         if doc_ids is None:
             return self.router.route(question) if question else None
@@ -173,11 +152,9 @@ class Bot:
         if len(parts) == 1:
             return self._answer(cleaned, query, depth, strategy, self._doc_filter(doc_ids, query))
         earlier = history or ()
-        answers = [
-            self._answer(p, (fq := followup_query(q, earlier)), depth, strategy,
-                         self._doc_filter(doc_ids, fq))
-            for p, q in parts
-        ]
+        queries = [(p, followup_query(q, earlier)) for p, q in parts]
+        answers = [self._answer(p, q, depth, strategy, self._doc_filter(doc_ids, q))
+                   for p, q in queries]
         return join_answers(cleaned, answers)
 
     def answer_context(
@@ -228,30 +205,6 @@ def _index_dir(corpus: Path, embedder: Embedder, settings: ChunkSettings) -> Pat
     return root / f"{corpus.stem or 'corpus'}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
-_OPTIONS = frozenset(
-    {"chunker", "chunk_size", "chunk_overlap", "retriever", "top_k", "answer_settings"}
-)
-
-
-def _options(preset: str | None, options: dict[str, Any]) -> dict[str, Any]:
-    """The preset's options overridden by the explicit ones, checked."""
-    if preset is not None and preset not in PRESETS:
-        raise InvalidInputError(f"unknown preset {preset!r}; use one of {sorted(PRESETS)}")
-    opts = {**PRESETS.get(preset or "hybrid", {}), **options}
-    if unknown := set(opts) - _OPTIONS:
-        raise InvalidInputError(f"unknown option(s) {sorted(unknown)}; use {sorted(_OPTIONS)}")
-    return opts
-
-
-def _chunk_settings(opts: dict[str, Any]) -> ChunkSettings:
-    defaults = ChunkSettings()
-    return ChunkSettings(
-        chunker=opts.get("chunker", defaults.chunker),
-        size=opts.get("chunk_size", defaults.size),
-        overlap=opts.get("chunk_overlap", defaults.overlap),
-    )
-
-
 def load(
     path: str | Path | None = None,
     *,
@@ -282,12 +235,12 @@ def load(
     ``milvus_token`` its token (default ``$QA_MILVUS_TOKEN``). ``llm_url`` (else
     ``$QA_LLM_URL``): an OpenAI-compatible server whose model writes the answers (qa.generate).
     """
-    opts = _options(preset, options)
+    opts = options_of(preset, options)
     corpus = Path(path) if path is not None else default_corpus()
     docs = read_corpus(corpus)
     generator = make_generator(docs, llm_url, llm_model, api_key=llm_api_key, timeout=llm_timeout)
     embedder = embedder or make_embedder(embed_backend)
-    settings = _chunk_settings(opts)
+    settings = chunk_settings(opts)
     folder = Path(index_dir) if index_dir is not None else _index_dir(corpus, embedder, settings)
     where = {"milvus_uri": milvus_uri, "milvus_token": milvus_token}
     stored, report = open_store(

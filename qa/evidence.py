@@ -141,7 +141,12 @@ def attaches(q: QuestionAnalysis, info: SentenceInfo | None, text: str) -> bool:
     if info is None:
         return True
     if q.kind in (Kind.NUMBER, Kind.MONEY) and q.focus_stems:
-        return bool(counting_entities(q, info, text)) or _near(q, info, text)
+        if counting_entities(q, info, text):
+            return True
+        # a number counting some other noun ("300,000 sensors" for "how many people")
+        # does not answer; a bare number may, beside the thing asked about
+        bare = [e for e in info.entities if e.label in q.labels and e.head_start < 0]
+        return bool(bare) and _near(q, info, text, q.focus_stems)
     if q.kind is Kind.DATE:
         dated = [e for e in info.entities if e.label in q.labels]
         if q.verb and any(stem(e.governor) == q.verb for e in dated):
@@ -152,10 +157,13 @@ def attaches(q: QuestionAnalysis, info: SentenceInfo | None, text: str) -> bool:
     return True
 
 
-def _near(q: QuestionAnalysis, info: SentenceInfo, text: str) -> bool:
-    """A new entity of the wanted kind within a few words of the question's words."""
+def _near(q: QuestionAnalysis, info: SentenceInfo, text: str,
+          wanted: frozenset[str] | None = None) -> bool:
+    """A new entity of the wanted kind within a few words of the question's words (of
+    ``wanted`` when given)."""
     spans = novel_entities(q, info, text)
-    wanted = (q.terms | q.focus_stems) - terms(" ".join(n for n, _ in q.names))
+    if wanted is None:
+        wanted = (q.terms | q.focus_stems) - terms(" ".join(n for n, _ in q.names))
     for s, e in spans:
         window = " ".join(text[:s].split()[-_NEAR:] + text[e:].split()[:_NEAR])
         if wanted & terms(window):

@@ -183,8 +183,9 @@ def _kind(doc: Doc, wh: Token | None, focus: Token | None) -> tuple[Kind, bool]:
         return Kind.REASON, False
     if word == "when":
         return Kind.DATE, False
-    if word == "where":
-        return Kind.PLACE, False
+    if word == "where":  # "where did the money come from" asks for a source, not a place
+        ends = [t.lower_ for t in doc if not t.is_punct][-1:]
+        return (Kind.THING if ends == ["from"] else Kind.PLACE), False
     if word == "how" and wh is not None and wh.i + 1 < len(doc):
         how = _HOW.get(doc[wh.i + 1].lower_)
         if (how is Kind.NUMBER and named is Kind.MONEY) or _money_verb(doc):
@@ -229,6 +230,10 @@ def _asks(doc: Doc, wh: Token | None, root: Token) -> tuple[str, str]:
     """Whether it asks who spoke ("speaker"), who asked ("asker") or what was asked
     ("asked"), and whose words it is about ("the CFO" in "What did the CFO say …")."""
     verb = stem(root.lemma_ or root.text)
+    wanting = root.lemma_ in ("want", "wish", "like", "seek")
+    if wanting and any(c.dep_ == "xcomp" and c.lemma_ in ("know", "ask", "understand", "learn")
+                       for c in root.children):
+        verb = stem("ask")  # "Which analyst wanted to know …" asks who asked
     word = wh.lower_ if wh is not None else ""
     if doc[0].pos_ == "AUX" and any(t.lower_ == "or" for t in doc):
         # "Did the minister or a deputy propose …", "Was it A or B who said …"
