@@ -9,7 +9,7 @@ answer is returned with a short ``notice``; nothing raises.
 
     >>> import qa                                                           # doctest: +SKIP
     >>> bot = qa.load(llm_url="http://127.0.0.1:8080/v1", llm_model="gemma")  # doctest: +SKIP
-    >>> ans = bot.ask("Why did Russia leave the Council of Europe?")          # doctest: +SKIP
+    >>> ans = bot.ask("Why was the bridge closed?")                            # doctest: +SKIP
     >>> ans.generated, ans.backend, ans.text                                  # doctest: +SKIP
     (True, 'gemma (127.0.0.1:8080)', 'Because … [1].')
 """

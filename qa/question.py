@@ -171,6 +171,13 @@ def _focus(doc: Doc, wh: Token | None) -> Token | None:
     return None
 
 
+def _topic(root: Token) -> Token | None:
+    """What a question about speakers is about: "the crane" in "Who asked about the crane?"."""
+    preps = [c for c in root.children
+             if c.dep_ == "prep" and c.lower_ in ("about", "on", "regarding")]
+    return next((_noun(p) for prep in preps for p in prep.children if p.dep_ == "pobj"), None)
+
+
 def _kind(doc: Doc, wh: Token | None, focus: Token | None) -> tuple[Kind, bool]:
     """The kind of answer wanted, and whether it is a list of them."""
     word = wh.lower_ if wh is not None else ""
@@ -268,6 +275,8 @@ def analyse(question: str) -> QuestionAnalysis:
     kind, is_list = _kind(doc, wh, focus_tok)
     verb = root if root.pos_ in ("VERB", "AUX") else root.head
     asks, subject = _asks(doc, wh, root)
+    if asks and focus_tok is None:
+        focus_tok = _topic(root)
     subject = subject or _attributed(doc)
     focus_stems = terms(" ".join(t.text for t in focus_tok.subtree)) if focus_tok else frozenset()
     words = {t.lower_ for t in doc}
