@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from index.spacy_import import import_spacy
+
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
@@ -119,8 +121,7 @@ class SentenceInfo:
 def nlp(*, lemmas: bool = False) -> Language:
     """The packaged English pipeline, loaded once per process; ``lemmas`` keeps the
     lemmatizer (questions are short, and "said" must read as "say")."""
-    import spacy
-
+    spacy = import_spacy()
     try:
         return spacy.load(PIPELINE, exclude=[] if lemmas else list(_EXCLUDE))
     except OSError as exc:  # not installed: say which package brings it

@@ -16,7 +16,11 @@ import functools
 import re
 
 import Stemmer
-from spacy.lang.en.stop_words import STOP_WORDS
+
+from index.spacy_import import import_spacy
+
+import_spacy()  # before spaCy's stop list, so that torch stays out of the process
+from spacy.lang.en.stop_words import STOP_WORDS  # noqa: E402
 
 __all__ = ["STEMMER", "STOPWORDS", "stem", "terms", "words"]
 

@@ -151,7 +151,9 @@ def attaches(q: QuestionAnalysis, info: SentenceInfo | None, text: str) -> bool:
         dated = [e for e in info.entities if e.label in q.labels]
         if q.verb and any(stem(e.governor) == q.verb for e in dated):
             return True
-        return _near(q, info, text)
+        # a date of some other event beside the question's words ("in force as of today"
+        # for "when was it signed") does not say when the thing asked happened
+        return (not q.verb or q.verb in terms(text)) and _near(q, info, text)
     if q.kind in (Kind.PERSON, Kind.NAME) and q.focus_stems:
         return bool(q.focus_stems & terms(text))
     return True

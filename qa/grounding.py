@@ -47,7 +47,8 @@ _QUOTE = re.compile(
 _CLOSERS = "”\"»’'"
 _STRAY = re.compile("[“”\"«»‘„]")  # a quote mark left over is no quote: it is not shown
 _MARKER = re.compile(r"\[\s*(?:S|#|sentence\s*)?\d+(?:\s*[,;\-–]\s*(?:S|#)?\d+)*\s*\]", re.I)
-_MARKERS = re.compile(rf"(?:\s*{_MARKER.pattern})+", re.I)
+# markers a sentence splitter put at the head of the next sentence, with the stop after them
+_MARKERS = re.compile(rf"(?:\s*{_MARKER.pattern})+[.!?;:,]*", re.I)
 _NUMBER = re.compile(r"\d+")
 _RANGE = re.compile(r"(\d+)\s*[\-–]\s*(\d+)")
 _ELLIPSIS = re.compile(r"\s*(?:\.{3}|…|\[\s*(?:\.{3}|…)\s*\])\s*")

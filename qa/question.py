@@ -274,6 +274,8 @@ def analyse(question: str) -> QuestionAnalysis:
     focus_tok = _focus(doc, wh)
     kind, is_list = _kind(doc, wh, focus_tok)
     verb = root if root.pos_ in ("VERB", "AUX") else root.head
+    if verb.pos_ == "AUX":  # "When was the deal signed?" may hang the participle under "was"
+        verb = next((c for c in verb.children if c.pos_ == "VERB"), verb)
     asks, subject = _asks(doc, wh, root)
     if asks and focus_tok is None:
         focus_tok = _topic(root)

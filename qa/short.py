@@ -125,6 +125,9 @@ def short_span(q: QuestionAnalysis, info: SentenceInfo, text: str) -> tuple[int,
         if len(counting) == 1:
             return counting[0]
     found = _wanted(q, info, text)
+    if q.kind in (Kind.NUMBER, Kind.MONEY) and q.focus_stems:
+        # a number counting another noun ("120 countries" for "how many members") is no answer
+        found = [e for e in found if e.head_start < 0]
     if len(found) <= 1:
         return (found[0].start, found[0].end) if found else None
     ranked = sorted(found, key=lambda e: -_closeness(q, e, text))

@@ -13,7 +13,7 @@ from fakes import CountingEmbedder
 
 import qa
 from bench.sotu import write_sotu
-from index import lexical
+from index import lexical, store
 from index.embed import HashingEmbedder
 from index.lexical import LexicalIndex, Tokens, VectorisedBM25
 from index.store import load_index
@@ -226,7 +226,7 @@ def test_an_old_format_index_is_named_and_upgraded_without_re_embedding(
     upgraded = qa.load(seed_path, index_dir=folder, embedder=emb)
     assert emb.seen == [] and upgraded.build_report is not None
     assert upgraded.searcher.stored.chunks == first.searcher.stored.chunks
-    assert load_index(folder).manifest["format_version"] == 2
+    assert load_index(folder).manifest["format_version"] == store.FORMAT_VERSION
     question = "Which embassies will open in Africa?"
     assert upgraded.ask(question).to_dict() == first.ask(question).to_dict()
 

@@ -41,7 +41,8 @@ def test_manifest_round_trip(corpus: Path, tmp_path: Path) -> None:
     again = load_index(folder)
     assert again.chunks == stored.chunks and again.vectors.ntotal == len(stored.chunks)
     assert sorted(p.name for p in folder.iterdir()) == [
-        "chunk_keys.npy", "chunks.jsonl", "lexical", "manifest.json", "sentence_docs.json",
+        "chunk_keys.npy", "chunks.jsonl", "lexical", "linguistics.jsonl", "manifest.json",
+        "sentence_docs.json",
         "sentence_keys.npy", "sentence_spans.npy", "sentences.npy", "vectors.faiss"]
     assert {"tokens.npy", "token_offsets.npy"} <= {p.name for p in (folder / "lexical").iterdir()}
     assert len(again.sentences) > len(again.chunks)

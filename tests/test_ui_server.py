@@ -51,7 +51,7 @@ def test_ask_endpoint_returns_the_cli_json(served: str, fake_bot: qa.Bot) -> Non
     expected = fake_bot.ask("Which embassies will open in Africa?").to_dict()
     assert result == expected
     keys = {"question", "text", "short", "abstained", "confidence", "citations", "passages",
-            "generated", "backend", "notice"}
+            "generated", "backend", "notice", "reason"}
     assert set(result) == keys
     assert result["citations"] and not result["abstained"]
     _check_quotes(result, fake_bot)

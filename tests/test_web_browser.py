@@ -58,8 +58,8 @@ def test_markdown_injection_stays_text_and_fetches_nothing(tmp_path: Path) -> No
         assert question in page.locator('[data-testid="user"]').last.inner_text()
         reply = page.locator(BOT).last.inner_text()
         assert "[click me](javascript:alert(1))" in reply, reply[:400]
-        assert f"![beacon]({EVIL}/md.png)" in reply
         panel = page.locator(".tqa-transcript").inner_text()
+        assert f"![beacon]({EVIL}/md.png)" in reply + panel
         assert f'<iframe src="{EVIL}/frame"></iframe>' in panel
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "ui-injection.png"))
