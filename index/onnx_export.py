@@ -39,6 +39,7 @@ __all__ = [
     "export_folder",
     "export_onnx",
     "find_export",
+    "publish",
     "weights_digest",
 ]
 
@@ -124,7 +125,7 @@ def export_onnx(model_dir: Path, folder: Path) -> None:
         # on disk before the rename publishes them: else a crash could leave the final
         # name holding a truncated model.onnx
         sync_tree(tmp)
-        _swap_in(tmp, folder)
+        publish(tmp, folder)
         sync_dir(folder.parent)  # and the rename itself
     except Exception as exc:
         raise ModelError(f"exporting {model_dir} to ONNX failed: {exc}") from exc
@@ -132,7 +133,7 @@ def export_onnx(model_dir: Path, folder: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _swap_in(tmp: Path, folder: Path) -> None:
+def publish(tmp: Path, folder: Path) -> None:
     """Rename ``tmp`` to ``folder``; an existing ``folder`` is renamed aside first, then removed.
 
     Readers see the old folder or the new one, gone only between two renames; a process

@@ -70,8 +70,9 @@ def add_backend_argument(parser: argparse.ArgumentParser) -> None:
     """``--embed-backend``: which runtime serves the embedding model."""
     parser.add_argument(
         "--embed-backend", choices=BACKENDS, default=None,
-        help="run the model on ONNX Runtime or torch (default: $QA_EMBED_BACKEND, else auto: "
-        "ONNX when available); both give the same vectors",
+        help="onnx: the int8 model on ONNX Runtime (fastest); onnx-fp32 and torch: the fp32 "
+        "model (the same vectors, so their indexes are shared); default $QA_EMBED_BACKEND, "
+        "else auto (onnx when available)",
     )
 
 

@@ -16,11 +16,13 @@ def test_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(make_embedder("torch"), SentenceTransformerEmbedder)
     assert isinstance(make_embedder(" ONNX "), OnnxEmbedder)
     assert isinstance(make_embedder(), OnnxEmbedder)  # auto, onnxruntime installed
+    assert make_embedder().precision == "int8"
+    assert make_embedder("onnx-fp32").precision == "fp32"
     monkeypatch.setenv("QA_EMBED_BACKEND", "torch")
     assert make_embedder().backend == "torch"
     assert make_embedder("onnx").backend == "onnx"  # the argument beats the environment
     monkeypatch.setenv("QA_EMBED_BACKEND", "tensorflow")
-    with pytest.raises(qa.InvalidInputError, match="auto, onnx, torch"):
+    with pytest.raises(qa.InvalidInputError, match="auto, onnx, onnx-fp32, torch"):
         make_embedder()
     monkeypatch.setenv("QA_EMBED_BACKEND", "auto")
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)  # no onnxruntime

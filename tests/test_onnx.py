@@ -66,7 +66,7 @@ def _copy_export(export_root: Path, model_dir: Path, target_root: Path) -> Path:
 def test_vectors_and_token_counts_match_torch(
     export_root: Path, torch_emb: SentenceTransformerEmbedder, seed_doc: Document
 ) -> None:
-    onnx = OnnxEmbedder(cache_root=export_root, export=False)
+    onnx = OnnxEmbedder(cache_root=export_root, export=False, precision="fp32")
     text = seed_doc.text
     texts = [text[s:e] for _, s, e in corpus_sentences([seed_doc])][:150]
     texts += [text[i : i + 1500] for i in range(0, 9000, 1500)]  # past the 256 window
@@ -212,7 +212,7 @@ def test_index_from_one_backend_is_read_by_the_other(
     corpus = tmp_path / "tiny.txt"
     corpus.write_text(TINY, encoding="utf-8")
     built = qa.load(corpus, index_dir=tmp_path / "i", embedder=torch_emb)
-    onnx = OnnxEmbedder(cache_root=export_root, export=False)
+    onnx = OnnxEmbedder(cache_root=export_root, export=False, precision="fp32")
     read = qa.load(corpus, index_dir=tmp_path / "i", embedder=onnx, build=False)
     assert read.build_report is None or read.build_report.summary() == built.build_report.summary()
     question = "Which embassy opens in March?"
@@ -262,7 +262,8 @@ def test_qa_index_makes_the_export_even_when_the_index_is_up_to_date(
         return index.onnx_export.find_export(model, name, root=root)
 
     monkeypatch.setattr(index.onnx_embed, "ensure_export", export_by_copy)
-    args = ["index", str(corpus), "--index-dir", str(tmp_path / "i"), "--embed-backend", "onnx"]
+    args = ["index", str(corpus), "--index-dir", str(tmp_path / "i"),
+            "--embed-backend", "onnx-fp32"]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "index is up to date" in out and "on onnx" in out
