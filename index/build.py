@@ -26,6 +26,7 @@ from index.errors import CorruptIndexError, StaleIndexError
 from index.incremental import Fresh, VectorCache, assemble, kept_rows, previous_index
 from index.linguistics import Linguistics
 from index.nlp import pipeline_name
+from index.pipeline import EmbedPipeline
 from index.sentences import prepare
 from index.sentvec import SentenceTable, corpus_sentences
 from index.store import FORMAT_VERSION, StoredIndex, build_lock, load_index, write_index
@@ -122,23 +123,29 @@ def _fresh_rows(
     docs: list[Document], settings: ChunkSettings, embedder: Embedder,
     cache: VectorCache, progress: bool,
 ) -> tuple[Fresh, int, int]:
-    """Chunk, split and embed ``docs``: the rows, and chunk and sentence texts embedded."""
+    """Chunk, split and embed ``docs``: the rows, and chunk and sentence texts embedded.
+
+    Sentences embed in the background while the documents are chunked (and their
+    chunks' tokens counted), then the chunks follow (:mod:`index.pipeline`).
+    """
     def fits(text: str) -> bool:
         return embedder.count_tokens(text) <= embedder.max_tokens
 
-    chunks = [c for d in _bar(docs, progress, "chunking") for c in
-              chunk_document(d, settings, fits)]
     spans = corpus_sentences(docs)
     texts = {d.doc_id: d.text for d in docs}
-    sentence_texts = [texts[d][s:e] for d, s, e in spans]
-    # one call: the model batches chunks and sentences together (fewer short batches)
-    vectors, keys, todo = cache.embed(
-        [c.index_text for c in chunks] + sentence_texts, embedder, progress=progress
-    )
-    n = len(chunks)
-    chunk_keys = set(keys[:n].tolist())
-    fresh = Fresh(chunks, vectors[:n], keys[:n], SentenceTable(spans, vectors[n:], keys[n:]))
-    return fresh, len(todo & chunk_keys), len(todo - chunk_keys)
+    with EmbedPipeline(embedder, cache, progress=progress) as pipe:
+        sentence_job = pipe.submit([texts[d][s:e] for d, s, e in spans])
+        chunks = [c for d in _bar(docs, progress, "chunking") for c in
+                  chunk_document(d, settings, fits)]
+        chunk_job = pipe.submit([c.index_text for c in chunks])
+        sentence_vectors, sentence_keys, sentences_done = sentence_job.result()
+        vectors, keys, chunks_done = chunk_job.result()
+    table = SentenceTable(spans, sentence_vectors, sentence_keys)
+    # a text that is both (a one-sentence chunk) counts as a chunk embedded, as before
+    done = sentences_done | chunks_done
+    chunk_keys = set(keys.tolist())
+    fresh = Fresh(chunks, vectors, keys, table)
+    return fresh, len(done & chunk_keys), len(done - chunk_keys)
 
 
 def _bar(docs: list[Document], progress: bool, what: str) -> Iterable[Document]:
@@ -185,7 +192,8 @@ def build_index(
     old = previous_index(folder, manifest) if old_manifest else None
     kept = kept_rows(docs, old, manifest)
     todo = [d for d in docs if d.doc_id not in kept.doc_ids]
-    cache = VectorCache.of(old, folder) if old_manifest else VectorCache([], [])
+    cache = (VectorCache.of(old, folder) if old_manifest else VectorCache([], [])).with_disk(
+        embedder)
     # one bulk parse of the new text: the chunker and sentence table then read its cache
     prepare((d.text, t.start, t.end) for d in todo for t in d.turns)
     fresh, embedded, sentences_embedded = _fresh_rows(todo, settings, embedder, cache, progress)

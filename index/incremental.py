@@ -28,6 +28,7 @@ import numpy as np
 
 from index.chunk import Chunk
 from index.documents import Document
+from index.embcache import EmbeddingCache, cache_for
 from index.embed import Embedder
 from index.errors import CorruptIndexError, StaleIndexError
 from index.lexical import LexicalIndex, Tokens
@@ -97,13 +98,21 @@ def _quotes(doc: Document, chunk: Chunk) -> bool:
 class VectorCache:
     """Vectors already computed, by the content hash of their text.
 
-    Holds every chunk and sentence vector of the previous index, so a renamed or
-    partly edited document re-embeds only what is new.
+    Looks in three places, in order: every chunk and sentence vector of the previous
+    index (so a renamed or partly edited document re-embeds only what is new), the
+    vectors this build has made so far (a one-sentence chunk is its sentence), and the
+    disk cache of the embedder's variant (:mod:`index.embcache`: every text this
+    machine has embedded with it, in any corpus). Lookups and additions come from one
+    thread at a time (the build's embedding job).
     """
 
-    def __init__(self, keys: Sequence[bytes], vectors: Sequence[np.ndarray]) -> None:
+    def __init__(self, keys: Sequence[bytes], vectors: Sequence[np.ndarray],
+                 disk: EmbeddingCache | None = None) -> None:
         self._rows = dict(zip(keys, range(len(keys)), strict=True))
         self._vectors = vectors  # stacked lazily: most builds look up a few hundred keys
+        self._fresh: dict[bytes, np.ndarray] = {}
+        self.disk = disk
+        self.from_disk = 0
 
     @classmethod
     def of(cls, old: StoredIndex | None, folder: Path) -> VectorCache:
@@ -113,20 +122,49 @@ class VectorCache:
         keys = [*old.chunk_keys.tolist(), *old.sentences.keys.tolist()]
         return cls(keys, _Rows(old.vectors, old.sentences.vectors))
 
+    def with_disk(self, embedder: Embedder) -> VectorCache:
+        """This cache, also reading and writing the disk cache of ``embedder``'s vectors."""
+        self.disk = cache_for(embedder)
+        return self
+
+    def missing(self, texts: Sequence[str]) -> tuple[np.ndarray, dict[bytes, str]]:
+        """The keys of ``texts``, and the texts (by key, once each) found nowhere."""
+        keys = np.array([text_key(t) for t in texts], dtype=KEY_DTYPE)
+        todo = {k: t for k, t in zip(keys.tolist(), texts, strict=True)
+                if k not in self._rows and k not in self._fresh}
+        if todo and self.disk is not None:
+            found = self.disk.get(list(todo))
+            self._fresh.update(found)
+            self.from_disk += len(found)
+            todo = {k: t for k, t in todo.items() if k not in found}
+        return keys, todo
+
+    def add(self, keys: Sequence[bytes], vectors: np.ndarray) -> None:
+        """Vectors just embedded: kept for this build, and written to the disk cache."""
+        rows = np.asarray(vectors, dtype="float32")
+        self._fresh.update(zip(keys, rows, strict=True))
+        if self.disk is not None:
+            self.disk.put(list(keys), rows)
+
+    def rows(self, keys: np.ndarray, dim: int | None = None) -> np.ndarray:
+        """The float32 vectors of ``keys`` (each found or added before)."""
+        rows = [self._fresh[k] if k in self._fresh else self._vectors[self._rows[k]]
+                for k in keys.tolist()]
+        if rows:
+            return np.stack(rows).astype("float32", copy=False)
+        return np.zeros((0, dim or 0), "float32")
+
     def embed(
         self, texts: Sequence[str], embedder: Embedder, *, progress: bool = False
     ) -> tuple[np.ndarray, np.ndarray, set[bytes]]:
         """Vectors and keys of ``texts``, and the keys that had to be embedded."""
-        keys = np.array([text_key(t) for t in texts], dtype=KEY_DTYPE)
-        todo = {k: t for k, t in zip(keys.tolist(), texts, strict=True) if k not in self._rows}
-        found: dict[bytes, np.ndarray] = {}
-        if todo:
-            fresh = embedder.encode(list(todo.values()), progress=progress)
-            found = dict(zip(todo, fresh, strict=True))
-        rows = [found[k] if k in found else self._vectors[self._rows[k]] for k in keys.tolist()]
-        dim = embedder.dim
-        vectors = np.stack(rows).astype("float32") if rows else np.zeros((0, dim), "float32")
-        return vectors, keys, set(todo)
+        from index.pipeline import EmbedPipeline
+
+        if self.disk is None:
+            self.with_disk(embedder)
+        with EmbedPipeline(embedder, self, progress=progress) as pipe:
+            job = pipe.submit(texts)
+        return job.result()
 
 
 class _Rows(Sequence[np.ndarray]):

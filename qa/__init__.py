@@ -16,6 +16,7 @@ from index.errors import (
     StaleIndexError,
     StoreUnavailableError,
 )
+from index.progress import Progress
 from qa.api import PRESETS, Bot, default_corpus, load
 from qa.types import Answer, Citation, Passage
 
@@ -28,6 +29,7 @@ __all__ = [
     "IndexLockedError",
     "InvalidInputError",
     "Passage",
+    "Progress",
     "QAError",
     "SourceError",
     "StaleIndexError",

@@ -20,6 +20,7 @@ from index.chunk import Chunk, ChunkSettings
 from index.documents import Document, read_corpus
 from index.embed import Embedder, make_embedder
 from index.errors import CorruptIndexError, InvalidInputError
+from index.progress import OnProgress, reporting
 from index.stores import open_store
 from qa.abstain import corpus_vocabulary
 from qa.answer import AnswerContext, AnswerSettings, extract_answer
@@ -220,6 +221,7 @@ def load(
     milvus_token: str | None = None,
     llm_url: str | None = None, llm_model: str | None = None,
     llm_api_key: str | None = None, llm_timeout: float | None = None,
+    on_progress: OnProgress | None = None,
     **options: Any,
 ) -> Bot:
     """Load (building when missing or stale) the index of a transcript file or folder.
@@ -234,6 +236,8 @@ def load(
     ``http://host:19530`` (default ``$QA_MILVUS_URI``, else ``<index folder>-milvus/milvus.db``),
     ``milvus_token`` its token (default ``$QA_MILVUS_TOKEN``). ``llm_url`` (else
     ``$QA_LLM_URL``): an OpenAI-compatible server whose model writes the answers (qa.generate).
+    ``on_progress`` receives the build's :class:`index.progress.Progress` (texts embedded,
+    rate, ETA) as it goes.
     """
     opts = options_of(preset, options)
     corpus = Path(path) if path is not None else default_corpus()
@@ -243,16 +247,17 @@ def load(
     settings = chunk_settings(opts)
     folder = Path(index_dir) if index_dir is not None else _index_dir(corpus, embedder, settings)
     where = {"milvus_uri": milvus_uri, "milvus_token": milvus_token}
-    stored, report = open_store(
-        store, docs, embedder, settings, folder, build=build, rebuild=rebuild, progress=progress,
-        **where,
-    )
-    if (problem := _mismatch(stored.chunks, docs)) is not None:
-        if not build:
-            raise CorruptIndexError(f"{folder}: {problem}; rebuild it with `qa index`")
+    with reporting(on_progress):
         stored, report = open_store(
-            store, docs, embedder, settings, folder, rebuild=True, progress=progress, **where
+            store, docs, embedder, settings, folder, build=build, rebuild=rebuild,
+            progress=progress, **where,
         )
+        if (problem := _mismatch(stored.chunks, docs)) is not None:
+            if not build:
+                raise CorruptIndexError(f"{folder}: {problem}; rebuild it with `qa index`")
+            stored, report = open_store(
+                store, docs, embedder, settings, folder, rebuild=True, progress=progress, **where
+            )
     return Bot(
         Searcher(stored, embedder, {d.doc_id: d for d in docs}),
         docs,
