@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, machine, table, write_json
+from index.embed import BACKENDS
 
 __all__ = ["register", "run"]
 
@@ -46,10 +47,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="with --store milvus: a Milvus (Lite file or server) whose collection is "
                    "reused (default: a fresh Milvus Lite file)")
     p.add_argument("--only", choices=["seed", "sotu", "ann", "stack", "milvus-sotu",
-                                      "milvus-vectors"], action="append",
+                                      "milvus-vectors", "embedders"], action="append",
                    help="run just these parts (repeatable)")
-    p.add_argument("--backend", choices=["onnx", "torch"], action="append",
-                   help="embedder backends for the cold figures (repeatable; default both)")
+    p.add_argument("--backend", choices=list(BACKENDS[1:]), action="append",
+                   help="embedder backends for the cold figures (repeatable; default onnx and "
+                   "torch) and for --only embedders (the first is the reference; default "
+                   "onnx-fp32 and onnx)")
     p.set_defaults(func=_cmd_bench)
 
 
@@ -123,8 +126,15 @@ def _milvus_vectors(args: argparse.Namespace, emb: Any) -> list[Figure]:
     return run_vectors(2_000 if args.quick else args.vectors)
 
 
+def _embedders(args: argparse.Namespace, emb: Any) -> list[Figure]:
+    from bench.embedders import run_embedders
+
+    return run_embedders(list(dict.fromkeys(args.backend or ["onnx-fp32", "onnx"])))
+
+
 _RUNNERS = {"seed": _seed, "sotu": _sotu, "ann": _ann, "stack": _stack,
-            "milvus-sotu": _milvus_sotu, "milvus-vectors": _milvus_vectors}
+            "milvus-sotu": _milvus_sotu, "milvus-vectors": _milvus_vectors,
+            "embedders": _embedders}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
