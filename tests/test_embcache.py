@@ -131,12 +131,27 @@ def _interrupt_after(seconds: float) -> threading.Timer:
     return timer
 
 
+def _interrupt_while_embedding(emb: CountingEmbedder, seconds: float) -> threading.Thread:
+    """Ctrl-C ``seconds`` after ``emb`` got its first texts (a build parses before it embeds,
+    and how long parsing takes depends on the machine)."""
+    def wait_then_interrupt() -> None:
+        deadline = time.monotonic() + 120
+        while not emb.seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(seconds)
+        signal.raise_signal(signal.SIGINT)
+
+    thread = threading.Thread(target=wait_then_interrupt, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_an_interrupted_build_changes_nothing_and_keeps_its_vectors(
     corpus: Path, tmp_path: Path, private_cache: Path
 ) -> None:
     _grow(corpus, 8)
     emb = Slow()
-    timer = _interrupt_after(0.6)
+    timer = _interrupt_while_embedding(emb, 0.3)
     with pytest.raises(KeyboardInterrupt):
         qa.load(corpus, index_dir=tmp_path / "i", embedder=emb)
     timer.join()
