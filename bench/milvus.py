@@ -28,6 +28,7 @@ import numpy as np
 from bench.ann import LATENCY_QUERIES, RECALL_QUERIES, clustered_vectors
 from bench.common import Figure, Stat
 from bench.sotu import SOTU_QUESTIONS, write_sotu
+from index import milvus_conn  # noqa: F401  (quiets Milvus Lite's logs of unimplemented calls)
 from index.embed import Embedder
 from index.vectors import VectorSpec, auto_spec, build_store
 
