@@ -46,6 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--milvus-uri", default=None, metavar="URI",
                    help="with --store milvus: a Milvus (Lite file or server) whose collection is "
                    "reused (default: a fresh Milvus Lite file)")
+    p.add_argument("--vector-index", choices=["flat", "hnsw"], default=None,
+                   help="with --store milvus: the index of the synthetic vectors in both stores "
+                   "(default: the automatic choice, HNSW above 50,000)")
     p.add_argument("--only", choices=["seed", "sotu", "ann", "stack", "milvus-sotu",
                                       "milvus-vectors", "embedders"], action="append",
                    help="run just these parts (repeatable)")
@@ -123,7 +126,8 @@ def _milvus_sotu(args: argparse.Namespace, emb: Any) -> list[Figure]:
 def _milvus_vectors(args: argparse.Namespace, emb: Any) -> list[Figure]:
     from bench.milvus import run_vectors
 
-    return run_vectors(2_000 if args.quick else args.vectors)
+    return run_vectors(2_000 if args.quick else args.vectors,
+                       kind=getattr(args, "vector_index", None))
 
 
 def _embedders(args: argparse.Namespace, emb: Any) -> list[Figure]:
