@@ -36,11 +36,14 @@ logging.getLogger("grpc._server").addFilter(
 )
 
 __all__ = [
-    "CONNECT_TIMEOUT", "DEFAULT_LITE_FILE", "MilvusConfig", "collection_name", "connect",
-    "from_milvus", "unavailable",
+    "CONNECT_TIMEOUT", "DEFAULT_LITE_FILE", "LITE_CONNECT_TIMEOUT", "MilvusConfig",
+    "collection_name", "connect", "from_milvus", "unavailable",
 ]
 
 CONNECT_TIMEOUT = 5.0  # seconds: an unreachable server is reported within this
+# embedded Lite runs in this process, so a slow first answer means busy cores, not an
+# unreachable engine: on a loaded machine its gRPC thread took more than 5 s to be ready
+LITE_CONNECT_TIMEOUT = 60.0
 DEFAULT_LITE_FILE = "milvus.db"  # beside the index folder when no URI is given
 _REMOTE = ("http://", "https://", "tcp://", "grpc://", "unix://")
 _NAME_CHARS = re.compile(r"[^0-9A-Za-z_]+")
@@ -110,8 +113,9 @@ def unavailable(config: MilvusConfig, exc: BaseException) -> StoreUnavailableErr
     )
 
 
-def connect(config: MilvusConfig, *, timeout: float = CONNECT_TIMEOUT) -> Any:
-    """A ``pymilvus.MilvusClient`` for ``config``; a clear error within ``timeout`` seconds.
+def connect(config: MilvusConfig, *, timeout: float | None = None) -> Any:
+    """A ``pymilvus.MilvusClient`` for ``config``; a clear error within ``timeout`` seconds
+    (default :data:`CONNECT_TIMEOUT` for a server, :data:`LITE_CONNECT_TIMEOUT` for Lite).
 
     A Lite file held by another process (Milvus Lite allows one per file) raises
     :class:`IndexLockedError`; a server that does not answer, :class:`StoreUnavailableError`.
@@ -120,6 +124,8 @@ def connect(config: MilvusConfig, *, timeout: float = CONNECT_TIMEOUT) -> Any:
 
     if config.local:
         Path(config.uri).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    if timeout is None:
+        timeout = LITE_CONNECT_TIMEOUT if config.local else CONNECT_TIMEOUT
     started = time.monotonic()
     try:
         return MilvusClient(uri=config.uri, token=config.token, timeout=timeout)
