@@ -2,8 +2,8 @@
 
 A build is one new generation G (see :mod:`index.milvus_meta`): the rows of
 added and changed documents are inserted with ``born = G``; unchanged documents
-keep their rows as they are; G's sentence table is written locally; then G is
-committed. Until that commit, readers keep seeing the previous generation whole,
+keep their rows as they are; G's sentence table and linguistics are written
+locally; then G is committed. Until that commit, readers keep seeing the previous generation whole,
 so an interrupted build changes nothing they see; the next build deletes what it
 left. Texts are embedded only when their content hash is not already stored.
 
@@ -30,12 +30,20 @@ from index.documents import Document
 from index.embed import Embedder
 from index.errors import StaleIndexError
 from index.incremental import VectorCache
+from index.linguistics import Linguistics
 from index.milvus_cache import vector_cache
 from index.milvus_conn import MilvusConfig, collection_name, connect, from_milvus, unavailable
 from index.milvus_meta import Generation, commit, committed
 from index.milvus_schema import chunk_fields, create_collections, schema_tag
-from index.milvus_side import drop_old_sides, kept_sentences, previous_table, write_side
+from index.milvus_side import (
+    drop_old_sides,
+    kept_sentences,
+    previous_linguistics,
+    previous_table,
+    write_side,
+)
 from index.milvus_store import open_generation, stems
+from index.sentences import prepare
 from index.sentvec import SentenceTable, corpus_sentences
 from index.store import StoredIndex, build_lock
 from index.vectors import VectorSpec, auto_spec
@@ -43,6 +51,8 @@ from index.vectors import VectorSpec, auto_spec
 __all__ = ["BATCH", "open_milvus_index"]
 
 BATCH = 512  # rows an insert call
+# manifest keys that decide how a document is split: when one differs, no row is kept
+_SPLIT_BY = ("format_version", "encoding", "nlp", "chunk_settings")
 OnBatch = Callable[[int, int], None]  # (rows inserted so far, rows to insert)
 Local = tuple[Path, dict[str, Any]] | None  # a local index folder, and the manifest wanted
 
@@ -127,6 +137,8 @@ def _embed(docs: Sequence[Document], settings: ChunkSettings, embedder: Embedder
     def fits(text: str) -> bool:
         return embedder.count_tokens(text) <= embedder.max_tokens
 
+    # one bulk parse of the new text: the chunker, sentence table and linguistics read it
+    prepare((d.text, t.start, t.end) for d in docs for t in d.turns)
     chunks = [c for d in docs for c in chunk_document(d, settings, fits)]
     spans = corpus_sentences(docs)
     texts = {d.doc_id: d.text for d in docs}
@@ -213,13 +225,17 @@ def _build(client: Any, config: MilvusConfig, name: str, docs: list[Document],
     return stored, report
 
 
-def _unchanged(docs: Sequence[Document], before: dict[str, Any], old: SentenceTable | None,
-               rebuild: bool) -> set[str]:
+def _unchanged(docs: Sequence[Document], prev: Generation | None, old: SentenceTable | None,
+               rebuild: bool, wanted: dict[str, Any]) -> set[str]:
     """Documents whose rows stay. Without the previous sentence table (built on another
     machine) every document is written anew: chunk vectors come back from Milvus, and
-    sentences are embedded again."""
-    if rebuild or old is None:
+    sentences are embedded again. Another format, sentence parser or chunking re-splits
+    every document (its vectors still come back by content hash)."""
+    if rebuild or old is None or prev is None:
         return set()
+    if any(prev.manifest.get(k) != wanted[k] for k in _SPLIT_BY):
+        return set()
+    before = prev.manifest["sources"]
     return {d.doc_id for d in docs if before.get(d.doc_id, {}).get("sha256") == d.sha256}
 
 
@@ -232,7 +248,8 @@ def _write_generation(
     number = (prev.number if prev else 0) + 1
     before = prev.manifest["sources"] if prev else {}
     old = previous_table(folder, prev)
-    same = _unchanged(docs, before, old, rebuild)
+    wanted = manifest_for(docs, embedder, settings)
+    same = _unchanged(docs, prev, old, rebuild, wanted)
     todo = [d for d in docs if d.doc_id not in same]
     kind = VectorSpec.from_manifest(prev.manifest["vector_index"]) if prev else None
     kind = kind or spec or auto_spec(sum(len(d.text) for d in docs) // 400)
@@ -243,12 +260,15 @@ def _write_generation(
         todo, settings, embedder, cache, progress)
     _insert(client, name, _rows(chunks, vectors, keys, number), on_batch, progress)
     kept = kept_sentences(old, same)
-    write_side(folder, number, kept.extend(table) if kept is not None else table)
+    table = kept.extend(table) if kept is not None else table
+    linguistics = Linguistics.build(table, {d.doc_id: d for d in docs},
+                                    previous_linguistics(folder, prev))
+    write_side(folder, number, table, linguistics)
     counts = dict(prev.manifest.get("doc_chunks", {})) if prev else {}
     counts = {d.doc_id: counts.get(d.doc_id, 0) for d in docs if d.doc_id in same}
     for c in chunks:
         counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-    manifest = manifest_for(docs, embedder, settings) | {
+    manifest = wanted | {
         "store": "milvus", "lexical": "milvus-bm25", "vector_index": kind.to_dict(),
         "n_chunks": sum(counts.values()), "doc_chunks": counts,
         "built_at": datetime.now(UTC).isoformat(timespec="microseconds")}

@@ -7,8 +7,9 @@ BM25 search (:class:`MilvusLexical`) and their fusion by reciprocal rank
 (:meth:`MilvusVectors.fused`) run in Milvus, each under the generation's filter.
 Positions are row numbers of ``stored.chunks``, as with the local store.
 
-The per-sentence table the answerer reads (spans and vectors) stays local, in
-``<index folder>/milvus-gen-<G>/``, written by the build that made G.
+The per-sentence table the answerer reads (spans and vectors) and the sentences'
+stored analyses (``linguistics.jsonl``) stay local, in ``<index folder>/milvus-gen-<G>/``,
+written by the build that made G.
 
     >>> stems(["The cats were running"])
     ['cat were run']
@@ -28,6 +29,7 @@ import Stemmer
 from index.chunk import Chunk
 from index.errors import CorruptIndexError, StaleIndexError
 from index.lexical import LexicalIndex, Tokens
+from index.linguistics import Linguistics
 from index.milvus_conn import MilvusConfig, from_milvus, unavailable
 from index.milvus_meta import Generation
 from index.milvus_schema import BM25_PARAMS, chunk_fields
@@ -239,12 +241,13 @@ def open_generation(
     vectors = MilvusVectors(client, config, name, gen, pks, chunks, spec)
     side = side_folder(folder, gen.number)
     try:
-        sentences = SentenceTable.load(side)
+        sentences, linguistics = SentenceTable.load(side), Linguistics.load(side)
     except (OSError, ValueError) as exc:
         raise StaleIndexError(
-            f"no sentence table of generation {gen.number} at {side} ({exc}); run `qa index "
-            "--store milvus` here, or copy that folder from the machine that built it"
+            f"no sentence table or linguistics of generation {gen.number} at {side} ({exc}); "
+            "run `qa index --store milvus` here, or copy that folder from the machine that "
+            "built it"
         ) from exc
     keys = np.array([r["key"] for r in rows], dtype=KEY_DTYPE)
     return StoredIndex(dict(gen.manifest), chunks, vectors, MilvusLexical(vectors), side,
-                       sentences, keys)
+                       sentences, keys, linguistics)
