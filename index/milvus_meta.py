@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.errors import CorruptIndexError
-from index.milvus_schema import META_SUFFIX
+from index.milvus_schema import META_SUFFIX, ensure_loaded
 
 __all__ = ["Generation", "commit", "committed", "visible"]
 
@@ -59,6 +59,7 @@ def committed(client: Any, name: str) -> Generation | None:
     meta = name + META_SUFFIX
     if not client.has_collection(meta):
         return None
+    ensure_loaded(client, meta)
     commits = client.query(meta, filter='kind == "commit"', output_fields=["gen", "body"])
     if not commits:
         return None

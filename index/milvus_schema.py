@@ -26,7 +26,7 @@ from index.chunk import Chunk
 
 __all__ = [
     "BM25_PARAMS", "META_SUFFIX", "ROW_FIELDS", "chunk_fields", "create_collections",
-    "schema_tag",
+    "ensure_loaded", "schema_tag",
 ]
 
 META_SUFFIX = "__meta"
@@ -125,3 +125,14 @@ def create_collections(
                                  consistency_level="Strong")
     client.load_collection(name)
     client.load_collection(meta)
+
+
+def ensure_loaded(client: Any, name: str) -> None:
+    """Load collection ``name`` unless it is loaded already.
+
+    A collection is searchable only once loaded, and Milvus Lite forgets that when its
+    process ends: a later process opening the same file finds it released.
+    """
+    state = client.get_load_state(name).get("state")
+    if getattr(state, "name", str(state)) != "Loaded":
+        client.load_collection(name)

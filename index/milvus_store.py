@@ -32,7 +32,7 @@ from index.lexical import LexicalIndex, Tokens
 from index.linguistics import Linguistics
 from index.milvus_conn import MilvusConfig, from_milvus, unavailable
 from index.milvus_meta import Generation
-from index.milvus_schema import BM25_PARAMS, chunk_fields
+from index.milvus_schema import BM25_PARAMS, chunk_fields, ensure_loaded
 from index.milvus_side import side_folder
 from index.sentvec import KEY_DTYPE, SentenceTable
 from index.store import StoredIndex
@@ -229,6 +229,7 @@ def open_generation(
     """The index as generation ``gen`` of collection ``name`` shows it (no embedding)."""
     spec = VectorSpec.from_manifest(gen.manifest.get("vector_index"))
     probe = MilvusVectors(client, config, name, gen, np.zeros(0, "int64"), [], spec)
+    probe.call_with(ensure_loaded)
     order = {d: i for i, d in enumerate(gen.manifest["sources"])}
     rows = sorted(_read_rows(probe), key=lambda r: (order.get(r["doc_id"], len(order)), r["seq"]))
     if len(rows) != gen.manifest.get("n_chunks"):

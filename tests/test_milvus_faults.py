@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -110,3 +111,26 @@ def test_a_lite_file_in_use_by_another_process_is_said_so(tmp_path: Path) -> Non
                     milvus_uri=str(db))
     finally:
         holder.communicate("", timeout=30)
+
+
+_OPEN = """
+import json, sys
+import qa
+from index.embed import HashingEmbedder
+bot = qa.load(sys.argv[1], index_dir=sys.argv[2], embedder=HashingEmbedder(), store="milvus",
+              milvus_uri=sys.argv[3], build=sys.argv[4] == "build")
+print(json.dumps(bot.ask(sys.argv[5]).to_dict()))
+"""
+
+
+def test_a_lite_file_built_by_one_process_serves_the_next(tmp_path: Path) -> None:
+    # Milvus Lite forgets which collections were loaded when its process ends
+    args = [str(SEED), str(tmp_path / "i"), str(tmp_path / "milvus.db")]
+    question = "Which embassies will open in Africa?"
+    answers = []
+    for build in ("build", "no-build"):
+        done = subprocess.run([sys.executable, "-c", _OPEN, *args, build, question],
+                              capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        answers.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert answers[0] == answers[1] and answers[0]["citations"]
