@@ -26,6 +26,8 @@ from qa.abstain import corpus_vocabulary
 from qa.answer import AnswerContext, AnswerSettings, extract_answer
 from qa.generate import Generator, make_generator, stream_answer
 from qa.multipart import interleave, join_answers, part_queries
+from qa.overview import BACKEND as OVERVIEW
+from qa.overview import overview_answer, wants_overview
 from qa.presets import PRESETS, chunk_settings, options_of
 from qa.query import clean_question, followup_query
 from qa.question import analyse
@@ -138,7 +140,9 @@ class Bot:
         (``qa.load(llm_url=...)``) writes the answer unless ``generate`` is false (qa.generate).
         """
         ans = self._extractive(question, k, retriever, doc_ids, history)
-        return self.generator.answer(ans, history or ()) if generate and self.generator else ans
+        if not generate or self.generator is None or ans.backend == OVERVIEW:
+            return ans
+        return self.generator.answer(ans, history or ())
 
     def ask_stream(self, question: str, **options: Any) -> Iterator[str | Answer]:
         """:meth:`ask` as the model writes it: see :func:`qa.generate.stream_answer`."""
@@ -147,6 +151,12 @@ class Bot:
     def _extractive(self, question: str, k: int | None, retriever: str | None,
                     doc_ids: Collection[str] | None, history: Sequence[str] | None) -> Answer:
         cleaned = clean_question(question)
+        if wants_overview(cleaned):  # about the whole transcript: speakers, topics, exchanges
+            chosen = self._doc_filter(doc_ids)
+            stored = self.searcher.stored
+            return overview_answer(cleaned, [d for i, d in self._docs.items()
+                                             if chosen is None or i in chosen],
+                                   stored.sentences, stored.linguistics)
         query = followup_query(cleaned, history or ())
         depth, strategy = _check_k(k or self.top_k), retriever or self.retriever
         parts = part_queries(cleaned)

@@ -181,7 +181,7 @@ def stream_answer(bot: Bot, question: str, **options: Any) -> Iterator[str | Ans
         ...     print(event if isinstance(event, str) else event.citations)
     """
     answer = bot.ask(question, **options, generate=False)
-    if bot.generator is None:
+    if bot.generator is None or answer.backend == "overview":  # an overview is not rewritten
         yield answer
         return
     yield from bot.generator.stream(answer, options.get("history") or ())

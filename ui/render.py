@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import qa
 from index.documents import Document, Turn
 from qa.citations import document_label
+from qa.overview import BACKEND as OVERVIEW
 
 __all__ = [
     "ABSTAIN_HEADLINE",
@@ -171,6 +172,10 @@ def _same_words(a: str, b: str) -> bool:
 
 def format_answer(answer: qa.Answer, docs: Sequence[Document]) -> str:
     """The whole chat reply: answer, quotes with speakers and links, or an honest abstention."""
+    if answer.backend == OVERVIEW:  # a whole transcript's speakers, topics and exchanges
+        from ui.overview import format_overview
+
+        return format_overview(answer, docs)
     if answer.abstained:
         parts = [f"**{ABSTAIN_HEADLINE}**"]
         if answer.reason:
