@@ -9,9 +9,10 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from qa.question import analyse
 from qa.retrieve import Searcher
 from qa.routing import Router
 from qa.types import Answer, Passage
+from qa.upload import read_uploads
 
 __all__ = ["PRESETS", "Bot", "default_corpus", "load"]
 
@@ -67,6 +69,8 @@ class Bot:
         self.index_dir = index_dir
         self.build_report = build_report
         self.generator = generator  # the user's model (qa.generate); None: extractive only
+        # the same bot over other documents, its index updated (set by qa.load; qa.upload)
+        self.reopen: Callable[[list[Document]], Bot] | None = None
 
     @property
     def documents_by_id(self) -> dict[str, Document]:
@@ -256,19 +260,32 @@ def load(
     embedder = embedder or make_embedder(embed_backend)
     settings = chunk_settings(opts)
     folder = Path(index_dir) if index_dir is not None else _index_dir(corpus, embedder, settings)
-    where = {"milvus_uri": milvus_uri, "milvus_token": milvus_token}
+    where = {"milvus_uri": milvus_uri, "milvus_token": milvus_token, "store": store,
+             "progress": progress, "on_progress": on_progress}
+    opened = functools.partial(_open, embedder=embedder, settings=settings, folder=folder,
+                               opts=opts, generator=generator, where=where)
+    return opened(docs + read_uploads(folder), build=build, rebuild=rebuild)
+
+
+def _open(docs: list[Document], *, embedder: Embedder, settings: ChunkSettings, folder: Path,
+          opts: dict[str, Any], generator: Generator | None, where: dict[str, Any],
+          build: bool = True, rebuild: bool = False) -> Bot:
+    """The bot over ``docs``, its index at ``folder`` opened (built, or updated, as needed);
+    ``bot.reopen(docs)`` makes the same over other documents (qa.upload)."""
+    store, progress, on_progress = where["store"], where["progress"], where["on_progress"]
+    conn = {"milvus_uri": where["milvus_uri"], "milvus_token": where["milvus_token"]}
     with reporting(on_progress):
         stored, report = open_store(
             store, docs, embedder, settings, folder, build=build, rebuild=rebuild,
-            progress=progress, **where,
+            progress=progress, **conn,
         )
         if (problem := _mismatch(stored.chunks, docs)) is not None:
             if not build:
                 raise CorruptIndexError(f"{folder}: {problem}; rebuild it with `qa index`")
             stored, report = open_store(
-                store, docs, embedder, settings, folder, rebuild=True, progress=progress, **where
+                store, docs, embedder, settings, folder, rebuild=True, progress=progress, **conn
             )
-    return Bot(
+    bot = Bot(
         Searcher(stored, embedder, {d.doc_id: d for d in docs}),
         docs,
         retriever=opts.get("retriever", "hybrid"),
@@ -278,3 +295,6 @@ def load(
         build_report=report,
         generator=generator,
     )
+    bot.reopen = functools.partial(_open, embedder=embedder, settings=settings, folder=folder,
+                                   opts=opts, generator=generator, where=where)
+    return bot
