@@ -63,6 +63,7 @@ class BuildReport:
     sentences: int = 0
     sentences_embedded: int = 0
     text_bytes: int = 0
+    skipped: tuple[str, ...] = ()  # "path: reason" of each file of the folder not indexed
 
     def summary(self) -> str:
         """One line for people: what changed, what was embedded, and how fast."""

@@ -20,7 +20,10 @@ from pathlib import Path
 
 from index.documents import Document, Turn
 
-__all__ = ["QUESTION_LABELS", "find_body_start", "find_labels", "parse_document"]
+__all__ = [
+    "QUESTION_LABELS", "RawTurn", "assign_turns", "find_body_start", "find_labels",
+    "parse_document",
+]
 
 QUESTION_LABELS = frozenset({"question", "q", "questions", "audience", "journalist", "reporter"})
 _LABEL = re.compile(r"^(?P<label>[A-Z][\w.'’\- ]{0,48}?):[ \t]+(?=\S)", re.MULTILINE)
@@ -119,10 +122,19 @@ def _raw_turns(
     return raw
 
 
+RawTurn = tuple[str | None, int, int, int]
+
+
 def _build_turns(doc_id: str, text: str, body_start: int) -> tuple[Turn, ...]:
     labels = find_labels(text, body_start)
-    raw = _raw_turns(text, body_start, labels)
-    principal = _principal(labels)
+    return assign_turns(doc_id, text, _raw_turns(text, body_start, labels), _principal(labels))
+
+
+def assign_turns(doc_id: str, text: str, raw: list[RawTurn], principal: str) -> tuple[Turn, ...]:
+    """Turns of ``raw`` (label or None, label_start, start, end), with roles and exchanges.
+
+    Unlabelled text is the ``principal``'s speech, or ``"unknown"`` when that is.
+    """
     asker = _questioner(text)
     turns: list[Turn] = []
     exchange = 0

@@ -13,12 +13,13 @@ import functools
 import hashlib
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from index.build import BuildReport
 from index.chunk import Chunk, ChunkSettings
-from index.documents import Document, read_corpus
+from index.documents import Document, Skipped, read_corpus_report
 from index.embed import Embedder, make_embedder
 from index.errors import CorruptIndexError, InvalidInputError
 from index.progress import OnProgress, reporting
@@ -56,6 +57,7 @@ class Bot:
         index_dir: Path | None = None,
         build_report: BuildReport | None = None,
         generator: Generator | None = None,
+        skipped: Sequence[Skipped] = (),
     ) -> None:
         self.searcher = searcher
         self._docs = {d.doc_id: d for d in documents}
@@ -68,6 +70,7 @@ class Bot:
         self.answer_settings = answer_settings or AnswerSettings()
         self.index_dir = index_dir
         self.build_report = build_report
+        self.skipped = tuple(skipped)  # the corpus folder's files not indexed, and why
         self.generator = generator  # the user's model (qa.generate); None: extractive only
         # the same bot over other documents, its index updated (set by qa.load; qa.upload)
         self.reopen: Callable[[list[Document]], Bot] | None = None
@@ -255,7 +258,7 @@ def load(
     """
     opts = options_of(preset, options)
     corpus = Path(path) if path is not None else default_corpus()
-    docs = read_corpus(corpus)
+    docs, skipped = read_corpus_report(corpus)
     generator = make_generator(docs, llm_url, llm_model, api_key=llm_api_key, timeout=llm_timeout)
     embedder = embedder or make_embedder(embed_backend)
     settings = chunk_settings(opts)
@@ -264,12 +267,12 @@ def load(
              "progress": progress, "on_progress": on_progress}
     opened = functools.partial(_open, embedder=embedder, settings=settings, folder=folder,
                                opts=opts, generator=generator, where=where)
-    return opened(docs + read_uploads(folder), build=build, rebuild=rebuild)
+    return opened(docs + read_uploads(folder), build=build, rebuild=rebuild, skipped=skipped)
 
 
 def _open(docs: list[Document], *, embedder: Embedder, settings: ChunkSettings, folder: Path,
           opts: dict[str, Any], generator: Generator | None, where: dict[str, Any],
-          build: bool = True, rebuild: bool = False) -> Bot:
+          build: bool = True, rebuild: bool = False, skipped: Sequence[Skipped] = ()) -> Bot:
     """The bot over ``docs``, its index at ``folder`` opened (built, or updated, as needed);
     ``bot.reopen(docs)`` makes the same over other documents (qa.upload)."""
     store, progress, on_progress = where["store"], where["progress"], where["on_progress"]
@@ -292,9 +295,10 @@ def _open(docs: list[Document], *, embedder: Embedder, settings: ChunkSettings, 
         top_k=opts.get("top_k", 5),
         answer_settings=opts.get("answer_settings"),
         index_dir=folder,
-        build_report=report,
+        build_report=replace(report, skipped=tuple(map(str, skipped))) if report else None,
         generator=generator,
+        skipped=skipped,
     )
     bot.reopen = functools.partial(_open, embedder=embedder, settings=settings, folder=folder,
-                                   opts=opts, generator=generator, where=where)
+                                   opts=opts, generator=generator, where=where, skipped=skipped)
     return bot

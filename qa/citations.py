@@ -27,6 +27,7 @@ def make_citation(doc: Document, start: int, end: int) -> Citation:
     if not 0 <= start < end <= len(doc.text):
         raise CitationError(f"span {start}:{end} is outside {doc.doc_id} ({len(doc.text)} chars)")
     turn = doc.turn_at(start)
+    start_time, end_time = doc.times(start, end)
     citation = Citation(
         doc_id=doc.doc_id,
         start=start,
@@ -38,6 +39,8 @@ def make_citation(doc: Document, start: int, end: int) -> Citation:
         exchange_id=turn.exchange_id if turn else None,
         title=doc.title,
         source=doc.origin,
+        start_time=start_time,
+        end_time=end_time,
     )
     check_citation(citation, {doc.doc_id: doc})
     return citation

@@ -93,6 +93,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
     print(report.summary() if report else f"0 added, 0 updated, 0 removed, {n} unchanged; "
           "the index is up to date")
     print(f"index: {bot.index_dir} ({n} documents)")
+    for skipped in bot.skipped:
+        print(f"skipped {skipped}")
     if (where := getattr(bot.searcher.stored.vectors, "describe", None)) is not None:
         print(where())  # the index's rows live in Milvus
     # an up-to-date index did not need the model: make the ONNX export now, so that

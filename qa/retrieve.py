@@ -203,6 +203,7 @@ class Searcher:
     def _passage(self, position: int, score: float, dense: float) -> Passage:
         c = self.stored.chunks[position]
         doc = self.documents.get(c.doc_id)
+        start_time, end_time = doc.times(c.start, c.end) if doc else (None, None)
         return Passage(
             doc_id=c.doc_id,
             start=c.start,
@@ -217,6 +218,8 @@ class Searcher:
             dense_score=dense,
             title=doc.title if doc else "",
             source=doc.origin if doc else "",
+            start_time=start_time,
+            end_time=end_time,
         )
 
 

@@ -35,6 +35,10 @@ class Passage:
     lexical_score: float | None = None
     title: str = ""
     source: str = ""  # the document's origin: its "Source:" header, else its file in the corpus
+    # seconds from the start of the recording (its first cue's start, its last cue's end);
+    # None where the source has no times
+    start_time: float | None = None
+    end_time: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict, keys named as the attributes."""
@@ -55,6 +59,10 @@ class Citation:
     exchange_id: int | None = None
     title: str = ""
     source: str = ""  # the document's origin: its "Source:" header, else its file in the corpus
+    # seconds from the start of the recording (its first cue's start, its last cue's end);
+    # None where the source has no times
+    start_time: float | None = None
+    end_time: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict, keys named as the attributes."""

@@ -9,6 +9,12 @@ import pytest
 
 MODULES = [
     "index.parse",
+    "index.documents",
+    "index.readers",
+    "index.readers.segments",
+    "index.readers.captions",
+    "index.readers.stamped",
+    "index.readers.stt_json",
     "index.sentences",
     "index.chunk",
     "index.tokens",
