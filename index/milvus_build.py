@@ -247,15 +247,18 @@ def _write_generation(
     """Insert the new rows, write the sentence table, commit: the manifest and counts."""
     number = (prev.number if prev else 0) + 1
     before = prev.manifest["sources"] if prev else {}
-    old = previous_table(folder, prev)
     wanted = manifest_for(docs, embedder, settings)
-    same = _unchanged(docs, prev, old, rebuild, wanted)
+    # another model's vectors (same width or not) are never kept nor reused
+    ours = prev if prev and all(prev.manifest.get(k) == wanted[k] for k in ("model", "dims")) \
+        else None
+    old = previous_table(folder, ours)
+    same = _unchanged(docs, ours, old, rebuild, wanted)
     todo = [d for d in docs if d.doc_id not in same]
     kind = VectorSpec.from_manifest(prev.manifest["vector_index"]) if prev else None
     kind = kind or spec or auto_spec(sum(len(d.text) for d in docs) // 400)
     create_collections(client, name, embedder.dim, kind.to_dict())
     _cleanup(client, name, prev)
-    cache = vector_cache(client, name, prev, todo, old, local)
+    cache = vector_cache(client, name, ours, todo, old, local)
     chunks, vectors, keys, table, embedded, sentences_embedded = _embed(
         todo, settings, embedder, cache, progress)
     _insert(client, name, _rows(chunks, vectors, keys, number), on_batch, progress)
