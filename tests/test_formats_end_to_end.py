@@ -82,3 +82,18 @@ def test_qa_index_prints_each_skipped_file(
     out = capsys.readouterr().out
     assert f"skipped {corpus / 'photo.png'}: .png is not a transcript format" in out
     assert f"skipped {corpus / 'broken.vtt'}: line 1: not a readable WebVTT" in out
+
+
+def test_the_chat_shows_each_quote_time_linked_to_the_recording(
+    bot: qa.Bot, tmp_path: Path
+) -> None:
+    from ui.render import format_answer
+
+    answer = bot.ask("What is the total cost in dollars?", doc_ids=["hearing"])
+    reply = format_answer(answer, bot.documents)
+    assert "· at 1:15 (hearing.mp3) ·" in reply  # 75.5 s; the recording beside it is named
+    online = qa.load(write_sample(tmp_path, "utterances"), index_dir=tmp_path / "i",
+                     embedder=HashingEmbedder())
+    answer = online.ask("What is the total cost in dollars?")
+    reply = format_answer(answer, online.documents)
+    assert "· at [1:15](https://media.example.org/hearing.mp3#t=75)" in reply

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 import qa
 from index.documents import Document, Turn
@@ -28,6 +29,7 @@ __all__ = [
     "format_answer",
     "format_quote",
     "opening_words",
+    "quote_time",
     "stream_steps",
     "unescape_text",
 ]
@@ -129,13 +131,41 @@ def describe_turn(doc: Document, turn_index: int, speaker: str) -> str:
     return who
 
 
-def format_quote(text: str, attribution: str, link: str) -> str:
-    """A markdown blockquote of ``text`` (escaped, line by line) with its attribution line."""
+def format_quote(text: str, attribution: str, link: str, when: str = "") -> str:
+    """A markdown blockquote of ``text`` (escaped, line by line) with its attribution line;
+    ``when`` (from :func:`quote_time`) is the time it was said."""
     lines = [escape_text(line) for line in text.strip().split("\n")] or [""]
     lines[0] = "“" + lines[0]
     lines[-1] = lines[-1] + "”"
     body = "\n".join(f"> {line}" if line else ">" for line in lines)
-    return f"{body}\n>\n> — {escape_text(attribution)} · [show in transcript](#{link})"
+    return f"{body}\n>\n> — {escape_text(attribution)}{when} · [show in transcript](#{link})"
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    hours, minutes, secs = whole // 3600, whole // 60 % 60, whole % 60
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def quote_time(item: qa.Citation | qa.Passage, doc: Document | None) -> str:
+    """" · at m:ss" for a timed quote ("" untimed), linked to the recording at that moment
+    when its URL is known (``url#t=SECONDS``).
+
+    >>> c = qa.Citation("d", 0, 2, "Hi", "Ann", start_time=83.4)
+    >>> doc = Document("d", "Hi", "", "", "d", media="https://x.org/a (1).mp3")
+    >>> quote_time(c, doc)
+    ' · at [1:23](https://x.org/a%20%281%29.mp3#t=83)'
+    >>> quote_time(c, None), quote_time(qa.Citation("d", 0, 2, "Hi", "Ann"), doc)
+    (' · at 1:23', '')
+    """
+    if item.start_time is None:
+        return ""
+    label = _clock(item.start_time)
+    media = doc.media if doc else None
+    if media and re.match(r"https?://", media, re.I):
+        return f" · at [{label}]({quote(media, safe=':/?&=%.-_~+,;@!')}#t={int(item.start_time)})"
+    # a recording beside the transcript is named; the chat does not serve local files
+    return f" · at {label}" + (f" ({escape_text(media)})" if media else "")
 
 
 def _doc_index(docs: Sequence[Document], doc_id: str) -> int | None:
@@ -147,11 +177,12 @@ def _cited(docs: Sequence[Document], item: qa.Citation | qa.Passage, text: str) 
     start, end = item.start, item.end
     index = _doc_index(docs, item.doc_id)
     if index is None:  # cannot happen with a consistent bot; keep the words anyway
-        return format_quote(text, item.speaker or "Unknown speaker", anchor_id(0, start, end))
+        return format_quote(text, item.speaker or "Unknown speaker", anchor_id(0, start, end),
+                            quote_time(item, None))
     who = describe_turn(docs[index], item.turn, item.speaker)
     if len(docs) > 1:  # with one transcript, naming it on every quote says nothing
         who = f"{who} — {document_label(item.title or item.doc_id, item.source)}"
-    return format_quote(text, who, anchor_id(index, start, end))
+    return format_quote(text, who, anchor_id(index, start, end), quote_time(item, docs[index]))
 
 
 def _confidence_line(answer: qa.Answer) -> str:

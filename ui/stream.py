@@ -15,7 +15,14 @@ import gradio as gr
 
 import qa
 from index.documents import Document
-from ui.render import anchor_id, describe_turn, escape_text, format_answer, format_quote
+from ui.render import (
+    anchor_id,
+    describe_turn,
+    escape_text,
+    format_answer,
+    format_quote,
+    quote_time,
+)
 from ui.transcript import render_passages
 
 if TYPE_CHECKING:
@@ -55,7 +62,8 @@ def _numbered(docs: Sequence[Document], k: int, c: qa.Citation) -> str:
     """Quote ``[k]`` of a generated answer: its words, who said them, where."""
     index = next((i for i, d in enumerate(docs) if d.doc_id == c.doc_id), 0)
     who = describe_turn(docs[index], c.turn, c.speaker) if docs else c.speaker
-    return format_quote(c.quote, f"[{k}] {who}", anchor_id(index, c.start, c.end))
+    when = quote_time(c, docs[index] if docs else None)
+    return format_quote(c.quote, f"[{k}] {who}", anchor_id(index, c.start, c.end), when)
 
 
 def format_reply(answer: qa.Answer, docs: Sequence[Document]) -> str:
