@@ -4,6 +4,7 @@
     $ qa eval --corpus sotu --split test        # one corpus, one split
     $ qa eval --split dev --compare hybrid dense lexical --out /tmp/report
     $ qa eval --gold my_gold.jsonl --corpus transcripts/ --k 1 5 --no-baseline
+    $ qa eval --corpus seed --llm-url http://127.0.0.1:8080/v1   # + the model's answers
 """
 
 from __future__ import annotations
@@ -65,6 +66,12 @@ def _check_out(out: Path) -> None:
         raise InvalidInputError(f"{out} is a file; --out needs a folder")
 
 
+def _llm(args: argparse.Namespace) -> dict[str, Any]:
+    """The model options (``--llm-*``, else ``$QA_LLM_*``): with a URL, each configuration
+    also runs as ``C+llm``, the model writing the answers."""
+    return {"url": args.llm_url, "model": args.llm_model, "timeout": args.llm_timeout}
+
+
 def evaluate(args: argparse.Namespace) -> int:
     """The ``qa eval`` command; returns the exit code."""
     from eval.runner import BASELINE, check_ks, config_names
@@ -80,10 +87,11 @@ def evaluate(args: argparse.Namespace) -> int:
     previous = _previous(args.against, keys) if args.against else {}
     runs = run_suite(sels, splits, configs, ks=ks, types=args.types,
                      index_root=args.index_dir, progress=not args.no_progress,
-                     embed_backend=args.embed_backend)
+                     embed_backend=args.embed_backend, llm=_llm(args))
     baseline = None if args.no_baseline else BASELINE
     meta = {"types": args.types, "configs": configs, "ks": list(ks),
-            "embed_backend": args.embed_backend or os.environ.get("QA_EMBED_BACKEND") or "auto"}
+            "embed_backend": args.embed_backend or os.environ.get("QA_EMBED_BACKEND") or "auto",
+            "llm_url": args.llm_url or os.environ.get("QA_LLM_URL") or None}
     label = _shown(args.against) if args.against else ""
     against = {r.key: _against(r.reports, previous[r.key], label) for r in runs
                if r.key in previous}
@@ -120,6 +128,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from eval.gold import GOLD_TYPES
     from eval.runner import DEFAULT_KS
     from qa.cli import add_backend_argument
+    from qa.llm_args import add_llm_arguments
 
     parser = subparsers.add_parser(
         "eval",
@@ -160,4 +169,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="report folder (default: eval-report/)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_backend_argument(parser)
+    add_llm_arguments(parser)
     parser.set_defaults(func=evaluate)

@@ -105,7 +105,19 @@ DEFINITIONS: tuple[Definition, ...] = (
                "as not right, so a decline should carry a low confidence."),
     Definition("latency p50 / p95", ("latency_p50_ms", "latency_p95_ms"),
                "Wall time of one `bot.ask` in milliseconds, model loaded, each question "
-               "embedded afresh; median and 95th percentile."),
+               "embedded afresh; median and 95th percentile. For a `+llm` configuration, "
+               "the model's answer included (retrieval, the extractive answer, the model's "
+               "reply and checking it)."),
+    Definition("model answer shown / fell back to extractive", ("generated", "fallback"),
+               "`+llm` configurations only (`qa eval --llm-url`): share of all questions whose "
+               "shown answer the model wrote (its own 'cannot tell' included), and share that "
+               "got the extractive answer instead because the model failed (down, HTTP error, "
+               "invalid reply, timed out) or cited nothing that could be checked."),
+    Definition("quotes the model wrote / model quotes verified",
+               ("model_quotes", "verified_quotes"),
+               "`+llm` only: every quoted passage in the model's replies, fallbacks included, "
+               "and the share of them found verbatim in the transcript (the rest were removed "
+               "before anything was shown)."),
 )
 
 

@@ -46,6 +46,11 @@ class ItemResult:
     citation_recall: float | None
     citations: tuple[Mapping[str, Any], ...] = ()
     retrieval: Mapping[str, float] = field(default_factory=dict)
+    # with the user's model (qa eval --llm-url): whether its answer was shown (False: the
+    # extractive one, as a fallback), and the quotes it wrote and how many were verbatim
+    generated: bool | None = None
+    model_quotes: int = 0
+    verified_quotes: int = 0
 
     def row(self) -> dict[str, Any]:
         """Flat numeric view for :func:`eval.metrics.aggregate` (per-type means)."""

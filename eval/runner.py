@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from eval.summary import check_targets, per_type, reliability, summarize
 from index.embed import Embedder
 from index.errors import InvalidInputError
 from qa.api import PRESETS, Bot, load
+from qa.generate import make_generator
 
 __all__ = ["BASELINE", "DEFAULT_KS", "check_ks", "config_names", "run", "run_configs", "run_splits"]
 
@@ -76,11 +78,21 @@ def _settings(bot: Bot) -> dict[str, Any]:
 def _score_one(bot: Bot, item: GoldItem, texts: dict[str, str], ks: tuple[int, ...]) -> ItemResult:
     # Ask first, so the timed call pays for embedding the question itself.
     start = time.perf_counter()
-    answer = bot.ask(item.question)
+    if bot.generator is None:
+        answer, written = bot.ask(item.question), None
+    else:  # as bot.ask, keeping what checking the model's text found
+        written = bot.generator.write(bot.ask(item.question, generate=False))
+        answer = written.answer
     latency_ms = (time.perf_counter() - start) * 1000
     # each cut-off as a caller asking for that many passages gets them
     at_k = {k: bot.retrieve(item.question, k=k) for k in ks}
-    return score_item(item, at_k[max(ks)], answer, latency_ms, texts, ks, at_k)
+    result = score_item(item, at_k[max(ks)], answer, latency_ms, texts, ks, at_k)
+    if written is None:
+        return result
+    checked = written.checked
+    quotes = checked.quotes if checked else 0
+    return replace(result, generated=answer.generated, model_quotes=quotes,
+                   verified_quotes=quotes - checked.removed_quotes if checked else 0)
 
 
 def run(
@@ -146,13 +158,17 @@ def run_splits(
     embed_backend: str | None = None,
     ks: Sequence[int] = DEFAULT_KS,
     progress: bool = True,
+    llm: Mapping[str, Any] | None = None,
 ) -> dict[str, list[Report]]:
     """For each group of gold items (e.g. ``{"dev": [...], "test": [...]}``), one
     :class:`Report` per preset name in ``configs``; each configuration's index is
     loaded (built when missing) once and serves every group.
 
     Each configuration gets its own embedder of the packaged model (on ``embed_backend``,
-    see :func:`index.embed.make_embedder`) unless ``embedder`` is given.
+    see :func:`index.embed.make_embedder`) unless ``embedder`` is given. With ``llm``
+    (``url``, ``model``, ``timeout``: the user's model, else ``$QA_LLM_*``), each
+    configuration ``C`` runs again as ``C+llm``, the model writing the answers from the
+    same passages.
     """
     from index.embed import make_embedder
 
@@ -163,8 +179,15 @@ def run_splits(
         # later configurations look faster than the first.
         bot = load(corpus, preset=name, embedder=embedder or make_embedder(embed_backend),
                    progress=progress, index_dir=_index_folder(root, name))
+        bot.generator = None  # extractive answers first; the model's, if any, as C+llm
+        generator = None if llm is None else make_generator(
+            bot.documents, llm.get("url"), llm.get("model"), timeout=llm.get("timeout"))
         for group, items in groups.items():
             out[group].append(run(bot, items, ks=ks, name=name, progress=progress))
+            if generator is not None:
+                bot.generator = generator
+                out[group].append(run(bot, items, ks=ks, name=f"{name}+llm", progress=progress))
+                bot.generator = None
     return out
 
 

@@ -102,7 +102,7 @@ def _run_one(
     by_split = run_splits(configs, groups, corpus=sel.transcripts,
                           index_root=Path(root) / sel.name if root else None,
                           ks=opts["ks"], progress=opts.get("progress", True),
-                          embed_backend=opts.get("embed_backend"))
+                          embed_backend=opts.get("embed_backend"), llm=opts.get("llm"))
     return [SuiteRun(sel, s, tuple(by_split[s])) for s in groups]
 
 
@@ -111,7 +111,8 @@ def run_suite(
 ) -> list[SuiteRun]:
     """Every selection on every split, in order (a split without questions is left out).
 
-    ``opts``: ``ks`` (required), ``types``, ``index_root``, ``progress``, ``embed_backend``.
+    ``opts``: ``ks`` (required), ``types``, ``index_root``, ``progress``, ``embed_backend``,
+    ``llm`` (see :func:`eval.runner.run_splits`).
     Raises when no selection has a question to run.
     """
     runs = [run for sel in sels for run in _run_one(sel, splits, configs, opts)]

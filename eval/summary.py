@@ -11,7 +11,10 @@ Every summary is a flat ``{metric: value}`` dict; ``None`` means "does not apply
   ``citation_recall``: answered answerable items; ``right_cited``: right answers;
 - abstention: all items (abstaining is the positive class);
 - ``ece``: all items, confidence against "answered and right";
-- latency: every ``bot.ask`` call, in milliseconds.
+- latency: every ``bot.ask`` call, in milliseconds;
+- with the user's model (``C+llm``): ``generated`` and ``fallback`` (the extractive
+  answer shown instead) over all items, ``verified_quotes`` over every quote the model
+  wrote (``model_quotes``), fallbacks included.
 
     >>> TARGETS[0].metric
     'full@5'
@@ -129,6 +132,19 @@ def _abstention(items: Sequence[ItemResult]) -> dict[str, float | None]:
     }
 
 
+def _model(items: Sequence[ItemResult]) -> dict[str, float | None]:
+    asked = [i for i in items if i.generated is not None]
+    if not asked:  # no model: the extractive answerer alone
+        return {}
+    quotes = sum(i.model_quotes for i in asked)
+    return {
+        "generated": _mean(float(bool(i.generated)) for i in asked),
+        "fallback": _mean(float(not i.generated) for i in asked),
+        "model_quotes": float(quotes),
+        "verified_quotes": sum(i.verified_quotes for i in asked) / quotes if quotes else None,
+    }
+
+
 def summarize(items: Sequence[ItemResult], ks: Sequence[int]) -> dict[str, float | None]:
     """All overall metrics of ``items`` (see the module docstring for what each averages).
 
@@ -143,6 +159,7 @@ def summarize(items: Sequence[ItemResult], ks: Sequence[int]) -> dict[str, float
         **_answers(items),
         **_citations(items),
         **_abstention(items),
+        **_model(items),
     }
 
 

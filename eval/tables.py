@@ -67,9 +67,23 @@ def _metric_rows(ks: Sequence[int]) -> list[tuple[str, str, str]]:
     ]
 
 
+# shown when a report ran the user's model (qa eval --llm-url)
+_MODEL_ROWS = [
+    ("model answer shown", "generated", "rate"),
+    ("model fell back to extractive", "fallback", "rate"),
+    ("quotes the model wrote", "model_quotes", "count"),
+    ("model quotes verified", "verified_quotes", "rate"),
+]
+
+
+def _rows(reports: Sequence[Report]) -> list[tuple[str, str, str]]:
+    model = any("generated" in getattr(r, "summary", {}) for r in reports)
+    return _metric_rows(reports[0].ks) + (_MODEL_ROWS if model else [])
+
+
 def shown_labels(report: Report) -> list[tuple[str, str]]:
     """(label, summary key) of every figure the tables of ``report`` show, targets too."""
-    return [*((label, key) for label, key, _ in _metric_rows(report.ks)),
+    return [*((label, key) for label, key, _ in _rows([report])),
             *((label, key) for label, key, _ in _TYPE_COLUMNS),
             *((t.label, t.metric) for t in report.targets)]
 
@@ -89,7 +103,7 @@ def summary_rows(
     headers = ["metric", *(_label(r, baseline) for r in reports)]
     rows = [
         [label, *(fmt(r.summary.get(key), kind) for r in reports)]
-        for label, key, kind in _metric_rows(reports[0].ks)
+        for label, key, kind in _rows(reports)
     ]
     return headers, rows
 

@@ -20,7 +20,7 @@ import collections.abc
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from index.documents import Document
@@ -33,7 +33,9 @@ from qa.types import Answer
 if TYPE_CHECKING:
     from qa.api import Bot
 
-__all__ = ["MODEL_ABSTAIN_TEXT", "Generator", "make_generator", "stream_answer", "with_notice"]
+__all__ = [
+    "MODEL_ABSTAIN_TEXT", "Generator", "Written", "make_generator", "stream_answer", "with_notice",
+]
 
 MODEL_ABSTAIN_TEXT = (
     "The transcript does not say: the model found no answer in the closest passages, "
@@ -66,6 +68,15 @@ def _checked_notice(g: Grounded) -> str:
     return ("Checked against the transcript: " + "; ".join(parts) + ".") if parts else ""
 
 
+@dataclass(frozen=True)
+class Written:
+    """One :meth:`Generator.write`: the answer shown, and what checking the model's text
+    found (``checked`` is ``None`` when the model gave no text: it failed or was not asked)."""
+
+    answer: Answer
+    checked: Grounded | None
+
+
 class Generator:
     """Writes answers with ``client``'s model; every quote and citation checked in ``docs``."""
 
@@ -81,11 +92,22 @@ class Generator:
     def answer(self, extractive: Answer, history: Sequence[str] = ()) -> Answer:
         """The model's checked answer to ``extractive.question`` from its passages, or
         ``extractive`` with a notice when the model fails or cites nothing valid."""
-        final = extractive
-        for event in self._events(extractive, history, streaming=False):
-            if isinstance(event, Answer):
-                final = event
-        return final
+        return self.write(extractive, history).answer
+
+    def write(self, extractive: Answer, history: Sequence[str] = ()) -> Written:
+        """:meth:`answer`, with what checking found (how many quotes the model wrote,
+        how many were not in the transcript): the eval's verified-quote rate."""
+        evidence = evidence_sentences(extractive.passages, self.docs)
+        if not evidence:
+            return Written(self._fallback(extractive, "was not asked: no passage came close"),
+                           None)
+        grounder = Grounder(evidence, self.docs)
+        try:
+            text = self.client.complete(build_messages(extractive.question, evidence, history))
+        except LLMError as exc:
+            return Written(self._fallback(extractive, exc.reason), None)
+        checked = grounder.ground(text)
+        return Written(self._final(extractive, text, checked), checked)
 
     def stream(
         self, extractive: Answer, history: Sequence[str] = (), *, every: float = 0.0
@@ -96,14 +118,14 @@ class Generator:
         With ``every`` (seconds), the text so far is checked and given at most that often
         (the pieces in between are gathered). Closing the iterator early stops the model.
         """
-        return self._events(extractive, history, streaming=True, every=every)
+        return self._events(extractive, history, every=every)
 
     def _fallback(self, extractive: Answer, reason: str) -> Answer:
         return with_notice(extractive, f"The model {self.label} {reason}; "
                                        "this is the extractive answer.")
 
     def _events(
-        self, extractive: Answer, history: Sequence[str], *, streaming: bool, every: float = 0.0
+        self, extractive: Answer, history: Sequence[str], *, every: float = 0.0
     ) -> collections.abc.Generator[str | Answer]:
         evidence = evidence_sentences(extractive.passages, self.docs)
         if not evidence:
@@ -112,28 +134,23 @@ class Generator:
         grounder = Grounder(evidence, self.docs)
         messages = build_messages(extractive.question, evidence, history)
         text, shown_at = "", 0.0
-        pieces = self.client.stream(messages) if streaming else None
+        pieces = self.client.stream(messages)
         try:
-            if pieces is None:
-                text = self.client.complete(messages)
-            else:
-                for piece in pieces:
-                    text += piece
-                    # checking the whole text again for every token would cost the
-                    # server (and a browser re-drawing it) time quadratic in its length
-                    if time.monotonic() - shown_at >= every:
-                        shown_at = time.monotonic()
-                        yield grounder.ground(text, partial=True).text
+            for piece in pieces:
+                text += piece
+                # checking the whole text again for every token would cost the
+                # server (and a browser re-drawing it) time quadratic in its length
+                if time.monotonic() - shown_at >= every:
+                    shown_at = time.monotonic()
+                    yield grounder.ground(text, partial=True).text
         except LLMError as exc:
             yield self._fallback(extractive, exc.reason)
             return
         finally:
-            if pieces is not None:
-                pieces.close()  # stopped early: close the connection, the server stops
-        yield self._final(extractive, text, grounder)
+            pieces.close()  # stopped early: close the connection, the server stops
+        yield self._final(extractive, text, grounder.ground(text))
 
-    def _final(self, extractive: Answer, text: str, grounder: Grounder) -> Answer:
-        g = grounder.ground(text)
+    def _final(self, extractive: Answer, text: str, g: Grounded) -> Answer:
         if g.cannot_tell:
             return replace(extractive, text=MODEL_ABSTAIN_TEXT, abstained=True, citations=[],
                            short=None, generated=True, backend=self.label, notice="")

@@ -82,6 +82,7 @@ class Grounded:
     removed_quotes: int = 0
     dropped: int = 0  # sentences left out: nothing valid cited
     bad_numbers: int = 0  # citations of numbers that were never given
+    quotes: int = 0  # quotes the model wrote (verified: quotes - removed_quotes)
 
 
 def _fold(text: str) -> tuple[str, list[int]]:
@@ -293,5 +294,6 @@ class _Build:
         kept = "".join(s + sep for s, sep in self.out)
         text = kept if self.sources or self.out else " ".join(self.hedges)
         return Grounded(text=text.strip(), sources=tuple(self.sources), cannot_tell=cannot_tell,
-                        removed_quotes=self.removed, dropped=self.dropped, bad_numbers=self.bad)
+                        removed_quotes=self.removed, dropped=self.dropped, bad_numbers=self.bad,
+                        quotes=sum(1 for q in self.quotes if q.shown != "“…"))
 
