@@ -28,6 +28,7 @@ from index.embed import Embedder
 from index.errors import InvalidInputError
 from qa.api import PRESETS, Bot, load
 from qa.generate import make_generator
+from qa.overview import BACKEND as OVERVIEW
 
 __all__ = ["BASELINE", "DEFAULT_KS", "check_ks", "config_names", "run", "run_configs", "run_splits"]
 
@@ -78,10 +79,10 @@ def _settings(bot: Bot) -> dict[str, Any]:
 def _score_one(bot: Bot, item: GoldItem, texts: dict[str, str], ks: tuple[int, ...]) -> ItemResult:
     # Ask first, so the timed call pays for embedding the question itself.
     start = time.perf_counter()
-    if bot.generator is None:
-        answer, written = bot.ask(item.question), None
-    else:  # as bot.ask, keeping what checking the model's text found
-        written = bot.generator.write(bot.ask(item.question, generate=False))
+    answer, written = bot.ask(item.question, generate=False), None
+    if bot.generator is not None and answer.backend != OVERVIEW:
+        # as bot.ask does, keeping what checking the model's text found
+        written = bot.generator.write(answer)
         answer = written.answer
     latency_ms = (time.perf_counter() - start) * 1000
     # each cut-off as a caller asking for that many passages gets them
