@@ -26,6 +26,7 @@ from index.errors import CorruptIndexError, StaleIndexError
 from index.incremental import Fresh, VectorCache, assemble, kept_rows, previous_index
 from index.linguistics import Linguistics
 from index.nlp import pipeline_name
+from index.parse import PARSER_VERSION
 from index.pipeline import EmbedPipeline
 from index.sentences import prepare
 from index.sentvec import SentenceTable, corpus_sentences
@@ -94,6 +95,7 @@ def manifest_for(
         "max_tokens": embedder.max_tokens,
         "encoding": DEFAULT_ENCODING,
         "nlp": pipeline_name(),
+        "parser": PARSER_VERSION,
         "chunk_settings": settings.to_dict(),
         "sources": {d.doc_id: {"path": d.path, "sha256": d.sha256} for d in docs},
     }
@@ -103,7 +105,7 @@ def manifest_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """What differs between a stored manifest and the one wanted, in words."""
     changes = [
         f"{key} {old.get(key)!r} → {new[key]!r}"
-        for key in ("model", "dims", "encoding", "nlp", "chunk_settings")
+        for key in ("model", "dims", "encoding", "nlp", "parser", "chunk_settings")
         if old.get(key) != new[key]
     ]
     if old.get("format_version") != new["format_version"]:

@@ -56,7 +56,7 @@ class Turn:
     doc_id: str
     index: int
     speaker: str
-    role: str  # "speech", "question", "answer", "statement" or "unknown"
+    role: str  # "speech", "question", "answer", "statement", "chair" or "unknown"
     start: int
     end: int
     label_start: int

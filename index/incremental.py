@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-_SETTINGS = ("encoding", "nlp", "chunk_settings")
+_SETTINGS = ("encoding", "nlp", "parser", "chunk_settings")
 
 
 def previous_index(folder: Path, manifest: dict[str, Any]) -> StoredIndex | None:

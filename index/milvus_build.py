@@ -52,7 +52,7 @@ __all__ = ["BATCH", "open_milvus_index"]
 
 BATCH = 512  # rows an insert call
 # manifest keys that decide how a document is split: when one differs, no row is kept
-_SPLIT_BY = ("format_version", "encoding", "nlp", "chunk_settings")
+_SPLIT_BY = ("format_version", "encoding", "nlp", "parser", "chunk_settings")
 OnBatch = Callable[[int, int], None]  # (rows inserted so far, rows to insert)
 Local = tuple[Path, dict[str, Any]] | None  # a local index folder, and the manifest wanted
 

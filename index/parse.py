@@ -19,11 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.documents import Document, Turn
+from index.roles import infer_exchanges
 
 __all__ = [
-    "QUESTION_LABELS", "RawTurn", "assign_turns", "find_body_start", "find_labels",
-    "parse_document",
+    "PARSER_VERSION", "QUESTION_LABELS", "RawTurn", "assign_turns", "find_body_start",
+    "find_labels", "parse_document",
 ]
+
+# bumped when the same text parses into other turns: indexes built before are stale
+PARSER_VERSION = 2
 
 QUESTION_LABELS = frozenset({"question", "q", "questions", "audience", "journalist", "reporter"})
 _LABEL = re.compile(r"^(?P<label>[A-Z][\w.'’\- ]{0,48}?):[ \t]+(?=\S)", re.MULTILINE)
@@ -154,7 +158,7 @@ def assign_turns(doc_id: str, text: str, raw: list[RawTurn], principal: str) -> 
             turns.append(Turn(doc_id, i, label, "answer", s, e, label_start, exchange, question))
         else:
             turns.append(Turn(doc_id, i, label, "statement", s, e, label_start))
-    return tuple(turns)
+    return infer_exchanges(tuple(turns), text)
 
 
 def parse_document(*, doc_id: str, text: str, path: str, sha256: str) -> Document:

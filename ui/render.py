@@ -128,6 +128,8 @@ def describe_turn(doc: Document, turn_index: int, speaker: str) -> str:
         return f"{who}, in the opening address" if turn.index == 0 else f"{who}, in a speech"
     if turn.role == "statement":
         return f"{who}, in a statement"
+    if turn.role == "chair":
+        return f"{who}, chairing"
     return who
 
 
