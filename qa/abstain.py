@@ -24,10 +24,11 @@ from qa.evidence import Candidate, attaches
 from qa.question import Kind, QuestionAnalysis
 from qa.types import Passage
 
-__all__ = ["FEATURES", "corpus_vocabulary", "features", "reason", "sigmoid"]
+__all__ = ["FEATURES", "corpus_vocabulary", "features", "reason", "sigmoid", "unknown"]
 
 FEATURES = ("dense", "overlap", "top_passage", "kind_dense", "kind_overlap", "found",
             "attach", "absent", "known")
+_PREFIX = 5  # a shorter stem is not read as a form of a longer one
 _KIND_WORDS = {
     Kind.PERSON: "name of a person or body", Kind.PLACE: "place", Kind.ORG: "organisation",
     Kind.DATE: "date", Kind.NUMBER: "number", Kind.MONEY: "sum of money",
@@ -43,6 +44,20 @@ def sigmoid(x: float) -> float:
 def corpus_vocabulary(texts: Iterable[str]) -> frozenset[str]:
     """Every content stem of a corpus (compute once per corpus)."""
     return frozenset().union(*(terms(t) for t in texts))
+
+
+def unknown(stems: frozenset[str], vocabulary: frozenset[str]) -> frozenset[str]:
+    """The stems the corpus never uses, in any form: a demonym or a plural the stemmer
+    leaves apart from its name ("kazakh" and "kazakhstan") counts as used.
+
+    >>> sorted(unknown(frozenset({"kazakh", "lunar"}), frozenset({"kazakhstan", "moon"})))
+    ['lunar']
+    """
+    def used(s: str) -> bool:
+        return s in vocabulary or (len(s) >= _PREFIX and any(
+            len(v) >= _PREFIX and (v.startswith(s) or s.startswith(v)) for v in vocabulary))
+
+    return frozenset(s for s in stems if not used(s))
 
 
 def _text(c: Candidate, docs: Mapping[str, Document]) -> str:
@@ -71,7 +86,7 @@ def features(
     found = len(q.terms & seen) / len(q.terms) if q.terms else 0.0
     attach = float(any(attaches(q, c.info, _text(c, docs)) for c in bearing[:5]))
     named = terms(" ".join(n for n, label in q.names if label not in ("DATE", "CARDINAL")))
-    absent = float(bool((q.focus_stems | named) - vocabulary))
+    absent = float(bool(unknown(q.focus_stems | named, vocabulary)))
     known = len(q.terms & vocabulary) / len(q.terms) if q.terms else 1.0
     top_dense = max((p.dense_score or 0.0) for p in passages)
     return (best.dense, best.overlap, top_dense, top.dense if top else 0.0,
@@ -84,7 +99,7 @@ def reason(
 ) -> str:
     """What the transcript does say, when it does not answer: one sentence, or ""."""
     missing = sorted(n for n, label in q.names if label not in ("DATE", "CARDINAL")
-                     and not terms(n) <= vocabulary)
+                     and unknown(terms(n), vocabulary))
     if missing:
         return f"It never mentions {', '.join(missing)}."
     wanted = _KIND_WORDS.get(q.kind, "")

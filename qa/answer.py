@@ -44,10 +44,10 @@ class AnswerSettings:
     extra_ratio: float = 0.9
     count_ratio: float = 0.6
     max_quotes: int = 3
-    threshold: float = 0.49
+    threshold: float = 0.51
     # logistic weights over qa.abstain.FEATURES, last the bias
-    answerable_weights: tuple[float, ...] = (0, 0, 0, 1.87, 0.58, 0, 0.25, -0.81, 1.38, -1.58)
-    correct_weights: tuple[float, ...] = (0, 0, 0, 2.68, 1.11, 0, 0.12, 0, 0, -2.12)
+    answerable_weights: tuple[float, ...] = (0, 0, 0, 2.11, 0.59, 0, 0.39, -0.64, 1.57, -2.01)
+    correct_weights: tuple[float, ...] = (0, 0, 0, 2.79, 1.09, 0, 0.03, 0, 0, -2.03)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from index.nlp import SentenceInfo
 from index.sentvec import SentenceTable
 from index.terms import stem, terms
 from qa.question import Kind, QuestionAnalysis
-from qa.short import counting_entities
+from qa.short import asked_already, counting_entities
 from qa.types import Passage
 
 __all__ = [
@@ -115,11 +115,10 @@ def overlap_score(wanted: frozenset[str], sentence: str, context: str = "") -> f
 def novel_entities(q: QuestionAnalysis, info: SentenceInfo, text: str) -> list[tuple[int, int]]:
     """Spans (relative to the sentence) of its entities of the wanted kind that the
     question does not name itself."""
-    asked = q.text.lower()
     return [
         (e.start, e.end)
         for e in info.entities
-        if e.label in q.labels and text[e.start : e.end].lower() not in asked
+        if e.label in q.labels and not asked_already(q, text[e.start : e.end], e.label)
     ]
 
 
@@ -128,8 +127,8 @@ def brings_kind(q: QuestionAnalysis, info: SentenceInfo, text: str) -> bool:
     if q.kind is Kind.REASON:
         return info.reason
     if q.is_list:
-        asked = q.text.lower()
-        items = [g for g in info.lists if sum(text[s:e].lower() not in asked for s, e in g) >= 2]
+        items = [g for g in info.lists
+                 if sum(not asked_already(q, text[s:e]) for s, e in g) >= 2]
         return bool(items) or len(novel_entities(q, info, text)) >= 2
     return bool(q.labels) and bool(novel_entities(q, info, text))
 

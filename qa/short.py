@@ -27,7 +27,8 @@ from index.nlp import Entity, SentenceInfo
 from index.terms import stem, terms, words
 from qa.question import Kind, QuestionAnalysis
 
-__all__ = ["counting_entities", "list_span", "number_value", "short_span", "total_of"]
+__all__ = ["asked_already", "counting_entities", "list_span", "number_value", "short_span",
+           "total_of"]
 
 _NUMBERS = dict(
     zip(
@@ -46,6 +47,27 @@ _AGAIN = frozenset({"more", "additional", "other", "others", "further", "new"})
 _NEAR = 5  # words either side of an entity that say what it is about
 _ITEM_WORDS = 6  # a list item longer than this is a clause, not an item
 _DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)")
+_YEAR = re.compile(r"\b\d{4}s?\b")
+_YEAR_STEM = stem("year")
+
+
+def asked_already(q: QuestionAnalysis, span: str, label: str = "") -> bool:
+    """Whether the question names this thing itself: its words are all in the question, or,
+    for a person, the surname is ("Jane Smith's" for a question about "Smith's team"; a
+    body's last word is a common noun: "Norvik Telecom" answers "which telecom"). What was
+    asked about is never the answer.
+
+    >>> from qa.question import analyse
+    >>> asked_already(analyse("What did Smith's team want?"), "Jane Smith’s", "PERSON")
+    True
+    """
+    if span.lower() in q.text.lower():
+        return True
+    own, asked = terms(span), terms(q.text)
+    if own and own <= asked:
+        return True
+    last = words(span)[-1:] if label == "PERSON" else []
+    return bool(last) and stem(last[0]) in asked
 
 
 def number_value(text: str) -> int | None:
@@ -67,11 +89,10 @@ def counting_entities(
 ) -> list[tuple[int, int]]:
     """Spans of the numbers that count the question's focus, through the counted noun
     ("three new plants"), and of those counting it again ("seven more")."""
-    asked = q.text.lower()
     out = []
     for e in info.entities:
         counts = e.label in ("CARDINAL", "QUANTITY", "MONEY")
-        if not counts or text[e.start : e.end].lower() in asked:
+        if not counts or asked_already(q, text[e.start : e.end], e.label):
             continue
         if _counts_focus(q, e, text):
             out.append((e.start, e.head_end))
@@ -102,13 +123,17 @@ def _closeness(q: QuestionAnalysis, e: Entity, text: str) -> float:
 
 
 def _wanted(q: QuestionAnalysis, info: SentenceInfo, text: str) -> list[Entity]:
-    asked = q.text.lower()
     found = [e for e in info.entities
-             if e.label in q.labels and text[e.start : e.end].lower() not in asked]
+             if e.label in q.labels and not asked_already(q, text[e.start : e.end], e.label)]
     if q.kind is Kind.DATE and q.exact:
         found = [e for e in found if _DAY.search(text[e.start : e.end])]
-    if q.kind is Kind.PERSON and any(e.label == "PERSON" for e in found):
-        found = [e for e in found if e.label == "PERSON"]  # a person before a body or a people
+    elif q.kind is Kind.DATE and _YEAR_STEM in q.focus_stems:
+        found = [e for e in found if _YEAR.search(text[e.start : e.end])]  # "in what year"
+    if q.kind is Kind.PERSON:
+        # a people ("Moldovans") is no answer to "who"; a person comes before a body
+        found = [e for e in found if e.label != "NORP"]
+        if any(e.label == "PERSON" for e in found):
+            found = [e for e in found if e.label == "PERSON"]
     return found
 
 
@@ -138,13 +163,12 @@ def short_span(q: QuestionAnalysis, info: SentenceInfo, text: str) -> tuple[int,
 def list_span(q: QuestionAnalysis, info: SentenceInfo, text: str) -> tuple[int, int] | None:
     """The span from the first to the last item of the sentence's best list: the one with
     most items new to the question, entities of the wanted kind counting double."""
-    asked = q.text.lower()
     wanted = {(e.start, e.end) for e in info.entities if e.label in q.labels}
 
     def worth(group: tuple[tuple[int, int], ...]) -> float:
         if any(len(text[s:e].split()) > _ITEM_WORDS for s, e in group):
             return 0.0
-        new = [s for s in group if text[s[0] : s[1]].lower() not in asked]
+        new = [s for s in group if not asked_already(q, text[s[0] : s[1]])]
         return len(new) + sum(1 for s in new if s in wanted) if len(new) >= 2 else 0.0
 
     groups = sorted(info.lists, key=worth, reverse=True)

@@ -49,3 +49,23 @@ def test_totals_add_the_counts() -> None:
     assert total_of(analyse("How many plants will there be in total?"), info, s) == (
         10, ["three new plants", "seven more"])
     assert total_of(analyse("How many plants have opened?"), info, s) is None
+
+
+def test_a_person_the_question_names_is_no_answer_by_surname() -> None:
+    s = "Jane Smith's team works on the principle that every partner is heard."
+    assert _short("Which principle does Smith's team follow?", s) is None
+
+
+def test_a_people_does_not_answer_who() -> None:
+    s = "The Danes voted, and Maria Olsen counted the ballots."
+    assert _short("Who counted the ballots?", s) == "Maria Olsen"
+
+
+def test_in_what_year_wants_a_year() -> None:
+    s = "Last year, in 2021, the plant opened."
+    assert _short("In what year did the plant open?", s) == "2021"
+
+
+def test_a_body_named_by_the_common_noun_asked_is_an_answer() -> None:
+    s = "The module was certified by Norvik Telecom on its network."
+    assert _short("Which telecom operator certified the module?", s) == "Norvik Telecom"
