@@ -130,7 +130,7 @@ def _wanted(q: QuestionAnalysis, info: SentenceInfo, text: str) -> list[Entity]:
     elif q.kind is Kind.DATE and _YEAR_STEM in q.focus_stems:
         found = [e for e in found if _YEAR.search(text[e.start : e.end])]  # "in what year"
     if q.kind is Kind.PERSON:
-        # a people ("Moldovans") is no answer to "who"; a person comes before a body
+        # a people ("the Danes") is no answer to "who"; a person comes before a body
         found = [e for e in found if e.label != "NORP"]
         if any(e.label == "PERSON" for e in found):
             found = [e for e in found if e.label == "PERSON"]
