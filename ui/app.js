@@ -23,6 +23,13 @@
     }
     const offset = target.getBoundingClientRect().top - box.top - panel.clientHeight / 3;
     panel.scrollBy({ top: offset, behavior: "smooth" });
+    // on a narrow screen the panel sits below the chat: bring the words themselves on screen
+    setTimeout(() => {
+      const r = target.getBoundingClientRect();
+      if (r.top < 0 || r.bottom > window.innerHeight) {
+        target.scrollIntoView({ behavior: "auto", block: "center" });
+      }
+    }, 450);
   }
 
   function show(id) {

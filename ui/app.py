@@ -29,6 +29,7 @@ from ui.limits import BodyLimit, Limits, RateLimiter
 from ui.render import unescape_text
 from ui.stream import add_stop_button, backend_note
 from ui.transcript import EMPTY_PASSAGES
+from ui.upload import add_upload_controls, doc_choices, wire_uploads
 
 __all__ = ["LOOPBACK", "build_app", "default_examples", "launch"]
 
@@ -116,14 +117,13 @@ def _layout(service: ChatService, examples: Sequence[str]) -> dict[str, Any]:
     gr.Markdown(_intro(docs) + backend_note(service.bot), elem_id="tqa-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=360):
-            choices = [("All transcripts", ALL_DOCS)] + [
-                (f"{d.title or d.doc_id} ({d.doc_id})", d.doc_id) for d in docs
-            ]
             choice = gr.Dropdown(
-                choices, value=ALL_DOCS, label="Ask about", visible=len(docs) > 1, filterable=True
+                doc_choices(service), value=ALL_DOCS, label="Ask about", visible=len(docs) > 1,
+                filterable=True,
             )
             chat = gr.Chatbot(
                 label="Conversation",
+                show_label=False,  # a floating label sat over the messages on narrow screens
                 elem_id="tqa-chat",
                 height=640,
                 buttons=["copy", "copy_all"],
@@ -142,13 +142,14 @@ def _layout(service: ChatService, examples: Sequence[str]) -> dict[str, Any]:
                 max_length=2000,
                 autofocus=True,
             )
+            uploads = add_upload_controls()
         with gr.Column(scale=4, min_width=320):
             gr.Markdown("### Transcript", elem_id="tqa-transcript-head")
             transcript = gr.HTML(service.panel([]), elem_id="tqa-transcript-panel", js_on_load=None)
             with gr.Accordion("Retrieved passages and scores", open=False, elem_id="tqa-passages"):
                 passages = gr.HTML(EMPTY_PASSAGES, js_on_load=None)
     return {"choice": choice, "chat": chat, "box": box, "transcript": transcript,
-            "passages": passages}
+            "passages": passages, **uploads}
 
 
 def _wire(service: ChatService, c: dict[str, Any]) -> None:
@@ -186,6 +187,7 @@ def _wire(service: ChatService, c: dict[str, Any]) -> None:
     chat.undo(_undo, [chat], [chat, box], **quiet).then(refresh, [chat, choice], panels, **quiet)
     chat.clear(refresh, [chat, choice], panels, **quiet)
     choice.change(refresh, [chat, choice], panels, **quiet)
+    wire_uploads(service, c)
 
 
 def build_app(
