@@ -94,6 +94,8 @@ class Document:
     turns: tuple[Turn, ...] = field(default=(), repr=False)
     cues: tuple[Cue, ...] = field(default=(), repr=False)
     media: str | None = None
+    # the front matter's (key, value) pairs: title, speaker, date, speakers …
+    metadata: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @cached_property
     def _cue_ends(self) -> list[int]:

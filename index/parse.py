@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.documents import Document, Turn
+from index.frontmatter import read_front_matter
 from index.roles import infer_exchanges
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 # bumped when the same text parses into other turns: indexes built before are stale
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 QUESTION_LABELS = frozenset({"question", "q", "questions", "audience", "journalist", "reporter"})
 _LABEL = re.compile(r"^(?P<label>[A-Z][\w.'’\- ]{0,48}?):[ \t]+(?=\S)", re.MULTILINE)
@@ -163,17 +164,21 @@ def assign_turns(doc_id: str, text: str, raw: list[RawTurn], principal: str) -> 
 
 def parse_document(*, doc_id: str, text: str, path: str, sha256: str) -> Document:
     """Parse ``text`` into a :class:`Document` with speaker turns."""
+    front, metadata = read_front_matter(text)
     body_start, source = find_body_start(text)
+    body_start = max(body_start, front)
     turns = _build_turns(doc_id, text, body_start)
+    title = dict(metadata).get("title") or _title(doc_id, path, source, turns)
     return Document(
         doc_id=doc_id,
         text=text,
         path=path,
         sha256=sha256,
-        title=_title(doc_id, path, source, turns),
-        source=source,
+        title=title,
+        source=source or dict(metadata).get("source") or None,
         body_start=body_start,
         turns=turns,
+        metadata=metadata,
     )
 
 

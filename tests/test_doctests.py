@@ -10,6 +10,8 @@ import pytest
 MODULES = [
     "index.parse",
     "index.documents",
+    "index.frontmatter",
+    "index.roles",
     "index.readers",
     "index.readers.segments",
     "index.readers.captions",
@@ -50,6 +52,8 @@ MODULES = [
     "index.threads",
     "index.build",
     "index.documents",
+    "index.frontmatter",
+    "index.roles",
     "ui.render",
     "eval.results",
     "eval.scoring",

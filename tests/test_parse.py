@@ -98,3 +98,20 @@ def test_who_asks_depends_on_the_setting(setting: str, asker: str) -> None:
     doc = parse_document(doc_id="d", text=f"{setting}\nQuestion: Why?\nAnn Lee: Because.",
                          path="", sha256="")
     assert doc.turns[1].speaker == asker
+
+
+def test_front_matter_is_metadata_not_body() -> None:
+    text = ("---\ntitle: Annual Address\nspeaker: Ann Lee\ndate: 1999-01-19\n---\n\n"
+            "Fellow citizens: we met. The year was good.")
+    doc = parse("".join(text))
+    assert doc.title == "Annual Address"
+    assert dict(doc.metadata) == {"title": "Annual Address", "speaker": "Ann Lee",
+                                  "date": "1999-01-19"}
+    assert doc.text[doc.body_start :].startswith("Fellow citizens")
+    assert all(t.start >= doc.body_start for t in doc.turns)
+
+
+def test_a_dash_line_that_opens_prose_is_not_front_matter() -> None:
+    text = "---\nThis opens with a rule, then prose.\n---\nAnn Lee: Hello there."
+    doc = parse(text)
+    assert doc.metadata == () and doc.body_start == 0
