@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 # bumped when the same text parses into other turns: indexes built before are stale
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 
 QUESTION_LABELS = frozenset({"question", "q", "questions", "audience", "journalist", "reporter"})
 _LABEL = re.compile(r"^(?P<label>[A-Z][\w.'’\- ]{0,48}?):[ \t]+(?=\S)", re.MULTILINE)

@@ -47,7 +47,10 @@ def _askers(turns: tuple[Turn, ...], text: str) -> frozenset[str]:
     counts = Counter(t.speaker for t in named)
     if len(counts) < 2:
         return frozenset()
-    principal = counts.most_common(1)[0][0]
+    spoken: Counter[str] = Counter()
+    for t in named:  # by words said, not turns: a chair takes many short turns
+        spoken[t.speaker] += t.end - t.start
+    principal = spoken.most_common(1)[0][0]
     asking = Counter(t.speaker for t in named if _asks(text[t.start : t.end]))
     return frozenset(s for s, n in asking.items()
                      if s != principal and n / counts[s] >= _ASKING_SHARE)

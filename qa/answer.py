@@ -224,17 +224,31 @@ def _first_person(core: Candidate, docs: Mapping[str, Document]) -> bool:
     return bool({"i", "we", "my", "our"} & set(_text(core, docs).lower().split()))
 
 
-_ANNOUNCED = 3  # sentences a colon may announce ("I urge three measures:")
+_ANNOUNCED = 3  # sentences a colon, a count or a question may announce
+
+
+def _announces(ctx: AnswerContext, core: Candidate) -> int:
+    """How many of the next sentences of its turn a chosen sentence promises: after a
+    colon the list or statement it announces ("I urge three measures:"), after a
+    question asked inside a statement its answer ("What would make you buy more? Three
+    things.")."""
+    text = _text(core, ctx.docs).rstrip()
+    if text.endswith(":"):
+        return _ANNOUNCED
+    turns = ctx.docs[core.doc_id].turns
+    if text.endswith("?") and turns and turns[core.turn].role != "question" \
+            and not ctx.q.asks:
+        return 2
+    return 0
 
 
 def _announced(ctx: AnswerContext, core: Candidate) -> list[Candidate]:
-    """The sentences a core ending in a colon announces, from the same turn (they are the
-    list or the statement it promises, whether or not they were retrieved)."""
-    if not _text(core, ctx.docs).rstrip().endswith(":") or core.row < 0:
-        return []
+    """The sentences the core announces (:func:`_announces`), from the same turn, whether
+    or not they were retrieved."""
+    wanted = _announces(ctx, core) if core.row >= 0 else 0
     out: list[Candidate] = []
     doc = ctx.docs[core.doc_id]
-    for row in range(core.row + 1, min(core.row + 1 + _ANNOUNCED, len(ctx.table))):
+    for row in range(core.row + 1, min(core.row + 1 + wanted, len(ctx.table))):
         doc_id, start, end = ctx.table.spans[row]
         turn = doc.turn_at(start)
         if doc_id != core.doc_id or turn is None or turn.index != core.turn:
@@ -265,7 +279,10 @@ def extract_answer(ctx: AnswerContext, settings: AnswerSettings | None = None) -
         # the withheld guess is right only if the question is answerable and the guess right
         return _declined(ctx, found, confidence * answerable)
     core = _core(q, found.pool, docs, settings)
-    chosen = select(q, core, found.pool, docs, settings) + _announced(ctx, core)
+    chosen = select(q, core, found.pool, docs, settings)
+    last = max((c for c in chosen if c.doc_id == core.doc_id and c.turn == core.turn),
+               key=lambda c: c.start, default=core)
+    chosen += _announced(ctx, core) + (_announced(ctx, last) if last is not core else [])
     citations = _citations(sorted(set(chosen), key=lambda c: (c.doc_id, c.start)), docs)
     short = _short(q, core, docs[core.doc_id])
     text = _text_of(q, citations, core, docs)

@@ -180,6 +180,26 @@ def _asked_text(doc: Document, turn: Turn | None) -> str:
     return doc.text[asked.start : asked.end]
 
 
+_POSED = 2  # sentences after a question asked inside a statement that may answer it
+
+
+def _posed_text(ctx: AnswerContext, row: int, turn: Turn | None) -> str:
+    """A question the speaker asks and answers in one turn ("What keeps us going? Two
+    things."): the nearest of the previous sentences of the same statement that ends in a
+    question mark, read as the question the sentence answers ("" if none)."""
+    if turn is None or turn.role == "question":
+        return ""
+    doc_id = ctx.table.spans[row][0]
+    for back in range(row - 1, max(row - 1 - _POSED, -1), -1):
+        other, start, end = ctx.table.spans[back]
+        if other != doc_id or start < turn.start:
+            return ""
+        text = ctx.docs[doc_id].text[start:end]
+        if text.rstrip().endswith("?"):
+            return text
+    return ""
+
+
 def _rows(passages: Sequence[Passage], table: SentenceTable) -> list[tuple[int, int]]:
     """(sentence row, rank of the first passage holding it), in passage order."""
     seen: dict[int, int] = {}
@@ -211,7 +231,8 @@ def score_candidates(ctx: AnswerContext, weights: ScoreWeights | None = None) ->
         feats = (
             float(table.vectors[row] @ ctx.qvec),
             # who said it is told by the words themselves, not by the question answered
-            overlap_score(q.terms, text, "" if q.asks else _asked_text(doc, turn)),
+            overlap_score(q.terms, text, "" if q.asks else
+                          _asked_text(doc, turn) + " " + _posed_text(ctx, row, turn)),
             float(has),
             float(in_question),
             1.0 / (1 + rank),

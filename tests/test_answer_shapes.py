@@ -49,3 +49,25 @@ def test_a_question_naming_what_the_corpus_never_mentions(tmp_path: Path) -> Non
     ans = _bot(tmp_path, answer_settings=AnswerSettings(threshold=1.0)).ask(
         "What did Ann Lee say about Zanzibar?")
     assert ans.abstained and "Zanzibar" in ans.reason
+
+
+SPEECH = (
+    "Chair: The floor is yours.\n"
+    "Dana Ruiz: Thank you. Our ferry service has grown every year. What will keep the "
+    "ferries running through the storms? Two things. A sheltered pier at the north end, and "
+    "a second engine crew on every night crossing. The pier costs little. The weather will "
+    "not wait for us.\n"
+    "Chair: Thank you.\n"
+)
+
+
+def test_a_question_asked_inside_a_statement_brings_its_answer(tmp_path: Path) -> None:
+    path = tmp_path / "speech.txt"
+    path.write_text(SPEECH, encoding="utf-8")
+    bot = qa.load(path, index_dir=tmp_path / "index", embedder=HashingEmbedder(),
+                  answer_settings=AnswerSettings(threshold=0.0))
+    ans = bot.ask("What will keep the ferries running through the storms?")
+    quoted = " ".join(c.quote for c in ans.citations)
+    assert "sheltered pier" in quoted and "second engine crew" in quoted
+    for c in ans.citations:  # every announced sentence is a checked span of the source
+        assert path.read_text(encoding="utf-8")[c.start:c.end] == c.quote

@@ -54,3 +54,13 @@ def test_labelled_questions_keep_the_parsed_structure() -> None:
 def test_a_speech_with_rhetorical_questions_has_no_askers() -> None:
     text = "Ann Lee: What is our duty? To serve.\nAnn Lee: Why? Because we promised."
     assert {t.role for t in _parse(text).turns} == {"statement"}
+
+
+def test_the_principal_speaker_is_who_says_most_not_who_speaks_most_often() -> None:
+    # a chair's short turns outnumber the speaker's one long turn, which asks and answers
+    # its own question: that speaker is not an asker, so nothing here is a question turn
+    text = ("Chair: The floor is yours.\n"
+            "Dana Ruiz: Thank you. Our ferry service has grown every year. What will keep "
+            "it running? Two things. A sheltered pier and a second crew.\n"
+            "Chair: Thank you.\n")
+    assert [t.role for t in _parse(text).turns] == ["statement"] * 3
