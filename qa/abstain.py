@@ -27,7 +27,8 @@ from qa.types import Passage
 __all__ = ["FEATURES", "corpus_vocabulary", "features", "reason", "sigmoid", "unknown"]
 
 FEATURES = ("dense", "overlap", "top_passage", "kind_dense", "kind_overlap", "found",
-            "attach", "absent", "known")
+            "attach", "absent", "known", "uncounted")
+_COUNTED = (Kind.NUMBER, Kind.MONEY, Kind.PERCENT)
 _PREFIX = 5  # a shorter stem is not read as a form of a longer one
 _KIND_WORDS = {
     Kind.PERSON: "name of a person or body", Kind.PLACE: "place", Kind.ORG: "organisation",
@@ -89,8 +90,11 @@ def features(
     absent = float(bool(unknown(q.focus_stems | named, vocabulary)))
     known = len(q.terms & vocabulary) / len(q.terms) if q.terms else 1.0
     top_dense = max((p.dense_score or 0.0) for p in passages)
+    # a number asked for that no close sentence gives for the thing asked about is the
+    # commonest near miss ("how many delegations" beside a count of years)
+    uncounted = float(q.kind in _COUNTED and q.wants_thing and not q.asks and not attach)
     return (best.dense, best.overlap, top_dense, top.dense if top else 0.0,
-            top.overlap if top else 0.0, found, attach, absent, known)
+            top.overlap if top else 0.0, found, attach, absent, known, uncounted)
 
 
 def reason(

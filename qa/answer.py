@@ -44,10 +44,11 @@ class AnswerSettings:
     extra_ratio: float = 0.9
     count_ratio: float = 0.6
     max_quotes: int = 3
-    threshold: float = 0.51
+    threshold: float = 0.49
     # logistic weights over qa.abstain.FEATURES, last the bias
-    answerable_weights: tuple[float, ...] = (0, 0, 0, 2.11, 0.59, 0, 0.39, -0.64, 1.57, -2.01)
-    correct_weights: tuple[float, ...] = (0, 0, 0, 2.79, 1.09, 0, 0.03, 0, 0, -2.03)
+    answerable_weights: tuple[float, ...] = (0, 0, 0, 1.78, 0.39, 0, 0.12, -0.66, 1.66, -1.24,
+                                             -1.51)
+    correct_weights: tuple[float, ...] = (0, 0, 0, 2.72, 0.89, 0, -0.13, 0, 0, 0, -1.7)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,8 @@ a no, a total, or who said or asked something. Every later step reads this
     >>> q = analyse("Which coastal countries will get new plants?")
     >>> q.kind, q.is_list, q.focus
     (<Kind.PLACE: 'place'>, True, 'countries')
-    >>> analyse("When was the agreement signed?").kind, analyse("Did he agree?").polar
-    (<Kind.DATE: 'date'>, True)
-    >>> analyse("Who asked about the harbour?").asks
-    'asker'
+    >>> analyse("When was it signed?").kind, analyse("Who asked about the harbour?").asks
+    (<Kind.DATE: 'date'>, 'asker')
 """
 
 from __future__ import annotations
@@ -137,6 +135,9 @@ def _wh(doc: Doc) -> Token | None:
 
 
 def _noun(token: Token | None) -> Token | None:
+    """The token if a noun, read through compounds ("member countries": countries)."""
+    while token is not None and token.dep_ == "compound" and token.head.i > token.i:
+        token = token.head
     return token if token is not None and token.pos_ in ("NOUN", "PROPN") else None
 
 
@@ -147,8 +148,8 @@ def _focus(doc: Doc, wh: Token | None) -> Token | None:
     if wh is not None and wh.lower_ == "how" and wh.i + 1 < len(doc):
         quantity = doc[wh.i + 1]
         if quantity.lower_ in ("many", "much"):
-            return _noun(quantity.head) or next(
-                (t for t in doc[quantity.i + 1 :] if t.pos_ in ("NOUN", "PROPN")), None)
+            return _noun(quantity.head) or _noun(next(
+                (t for t in doc[quantity.i + 1 :] if t.pos_ in ("NOUN", "PROPN")), None))
         return None
     if wh is not None and (wh.dep_ == "det" or wh.tag_ == "WDT"):
         # "Which coastal countries": the first noun of the wh-phrase (parsers vary on "det")
