@@ -23,6 +23,7 @@ from index.terms import terms
 from qa.abstain import features, reason, sigmoid
 from qa.citations import make_citation
 from qa.evidence import AnswerContext, Candidate, ScoreWeights, score_candidates
+from qa.follow import following
 from qa.question import Kind, QuestionAnalysis
 from qa.short import counting_entities, short_span, total_of
 from qa.speakers import attribution, matches_speaker
@@ -225,41 +226,6 @@ def _first_person(core: Candidate, docs: Mapping[str, Document]) -> bool:
     return bool({"i", "we", "my", "our"} & set(_text(core, docs).lower().split()))
 
 
-_ANNOUNCED = 3  # sentences a colon, a count or a question may announce
-
-
-def _announces(ctx: AnswerContext, core: Candidate) -> int:
-    """How many of the next sentences of its turn a chosen sentence promises: after a
-    colon the list or statement it announces ("I urge three measures:"), after a
-    question asked inside a statement its answer ("What would make you buy more? Three
-    things.")."""
-    text = _text(core, ctx.docs).rstrip()
-    if text.endswith(":"):
-        return _ANNOUNCED
-    turns = ctx.docs[core.doc_id].turns
-    if text.endswith("?") and turns and turns[core.turn].role != "question" \
-            and not ctx.q.asks:
-        return 2
-    return 0
-
-
-def _announced(ctx: AnswerContext, core: Candidate) -> list[Candidate]:
-    """The sentences the core announces (:func:`_announces`), from the same turn, whether
-    or not they were retrieved."""
-    wanted = _announces(ctx, core) if core.row >= 0 else 0
-    out: list[Candidate] = []
-    doc = ctx.docs[core.doc_id]
-    for row in range(core.row + 1, min(core.row + 1 + wanted, len(ctx.table))):
-        doc_id, start, end = ctx.table.spans[row]
-        turn = doc.turn_at(start)
-        if doc_id != core.doc_id or turn is None or turn.index != core.turn:
-            break
-        _, info = ctx.sentence(row)
-        out.append(Candidate(doc_id, start, end, core.turn, core.passage_rank, 0.0, 0.0,
-                             False, 0.0, (), info, row))
-    return out
-
-
 def _declined(ctx: AnswerContext, found: Evidence, confidence: float) -> Answer:
     why = reason(ctx.q, found.pool, ctx.docs, ctx.vocabulary or frozenset())
     text = f"The transcript does not say. {why} The closest passages are shown below." if why \
@@ -281,9 +247,7 @@ def extract_answer(ctx: AnswerContext, settings: AnswerSettings | None = None) -
         return _declined(ctx, found, confidence * answerable)
     core = _core(q, found.pool, docs, settings)
     chosen = select(q, core, found.pool, docs, settings)
-    last = max((c for c in chosen if c.doc_id == core.doc_id and c.turn == core.turn),
-               key=lambda c: c.start, default=core)
-    chosen += _announced(ctx, core) + (_announced(ctx, last) if last is not core else [])
+    chosen += following(ctx, core, chosen)
     citations = _citations(sorted(set(chosen), key=lambda c: (c.doc_id, c.start)), docs)
     short = _short(q, core, docs[core.doc_id])
     text = _text_of(q, citations, core, docs)

@@ -71,3 +71,22 @@ def test_a_question_asked_inside_a_statement_brings_its_answer(tmp_path: Path) -
     assert "sheltered pier" in quoted and "second engine crew" in quoted
     for c in ans.citations:  # every announced sentence is a checked span of the source
         assert path.read_text(encoding="utf-8")[c.start:c.end] == c.quote
+
+
+PLANT = (
+    "Host: Tell us about the plant.\n"
+    "Mia Tan: We closed the river plant in May. It had run for forty years. "
+    "We closed it because the river had silted up and barges could no longer reach it. "
+    "The staff moved to the new site.\n"
+)
+
+
+def test_a_why_takes_the_reason_the_speaker_goes_on_to_give(tmp_path: Path) -> None:
+    path = tmp_path / "plant.txt"
+    path.write_text(PLANT, encoding="utf-8")
+    bot = qa.load(path, index_dir=tmp_path / "index", embedder=HashingEmbedder(),
+                  answer_settings=AnswerSettings(threshold=0.0))
+    ans = bot.ask("Why was the river plant shut in May?")
+    assert any("silted up" in c.quote for c in ans.citations)
+    for c in ans.citations:
+        assert PLANT[c.start:c.end] == c.quote
