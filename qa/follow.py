@@ -2,7 +2,9 @@
 
 A chosen sentence may promise what follows it in the same turn: after a colon the
 list or statement it announces ("I urge three measures:"), after a question asked
-inside a statement its answer ("What would make you buy more? Three things."). And
+inside a statement its answer ("What would make you buy more? Three things."), for
+a list question the items of a count it names unlisted ("the five priorities I set
+out"). And
 a "why" answered by sentences that give no reason takes the reason the speaker goes
 on to give ("We stopped the program. Its returns did not clear the hurdle, so …").
 These sentences join whether or not retrieval scored them.
@@ -14,11 +16,15 @@ from collections.abc import Sequence
 
 from qa.evidence import AnswerContext, Candidate
 from qa.question import Kind
+from qa.short import number_value
 
 __all__ = ["following"]
 
 _ANNOUNCED = 3  # sentences a colon may announce
 _ANSWERED = 2  # sentences that may answer a question asked inside a statement
+_MAX_COUNT = 12  # a larger count is a figure, not a promise of items
+# determiners that point to a known set ("the five priorities"), closed-class English
+_POINTING = frozenset({"the", "these", "those", "our", "my", "its", "their", "following"})
 _REASON_AHEAD = 3  # sentences ahead in which a "why" may find the reason given
 
 
@@ -34,6 +40,22 @@ def _announces(ctx: AnswerContext, c: Candidate) -> int:
     turns = ctx.docs[c.doc_id].turns
     if text.endswith("?") and turns and turns[c.turn].role != "question" and not ctx.q.asks:
         return _ANSWERED
+    return min(_counted(ctx, c, text), _ANNOUNCED)
+
+
+def _counted(ctx: AnswerContext, c: Candidate, text: str) -> int:
+    """For a list question, the count a sentence names without listing: a set it points
+    to ("the five priorities I set out", "a four-part plan") has its items in what
+    follows; a bare count reports a figure ("we opened three embassies")."""
+    if not ctx.q.is_list or c.info is None or c.info.lists:
+        return 0
+    for e in c.info.entities:
+        said = text[e.start : e.end]
+        before = text[: e.start].split()[-1:]
+        pointed = "-" in text[e.start : e.end + 1] or (before and before[0].lower() in _POINTING)
+        n = number_value(said.replace("-", " ")) if e.label == "CARDINAL" and pointed else None
+        if n is not None and 2 <= n <= _MAX_COUNT:
+            return n
     return 0
 
 

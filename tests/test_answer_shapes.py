@@ -90,3 +90,21 @@ def test_a_why_takes_the_reason_the_speaker_goes_on_to_give(tmp_path: Path) -> N
     assert any("silted up" in c.quote for c in ans.citations)
     for c in ans.citations:
         assert PLANT[c.start:c.end] == c.quote
+
+
+GOALS = (
+    "Kim Oh: Let me remind you of the three goals we set in spring. "
+    "First, the north mill reopens. "
+    "Second, forty welders join the crews. "
+    "All of that is done.\n"
+)
+
+
+def test_a_count_named_without_its_items_brings_the_items(tmp_path: Path) -> None:
+    path = tmp_path / "goals.txt"
+    path.write_text(GOALS, encoding="utf-8")
+    bot = qa.load(path, index_dir=tmp_path / "index", embedder=HashingEmbedder(),
+                  answer_settings=AnswerSettings(threshold=0.0))
+    ans = bot.ask("What were the three goals set in spring?")
+    quoted = " ".join(c.quote for c in ans.citations)
+    assert "north mill" in quoted and "welders" in quoted
