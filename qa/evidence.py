@@ -222,7 +222,8 @@ def score_candidates(ctx: AnswerContext, weights: ScoreWeights | None = None) ->
         doc, info = ctx.sentence(row)
         turn = doc.turn_at(info.start)
         text = doc.text[info.start : info.end]
-        has = brings_kind(q, info, text)
+        # who said or asked something is told by the turn, not by a name in the sentence
+        has = q.asks not in ("speaker", "asker") and brings_kind(q, info, text)
         # a sentence that is itself a question asks rather than answers, whatever its turn
         asked = (turn is not None and turn.role == "question") or text.rstrip().endswith("?")
         in_question = asked and not _about_questions(q)

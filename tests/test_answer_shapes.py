@@ -108,3 +108,15 @@ def test_a_count_named_without_its_items_brings_the_items(tmp_path: Path) -> Non
     ans = bot.ask("What were the three goals set in spring?")
     quoted = " ".join(c.quote for c in ans.citations)
     assert "north mill" in quoted and "welders" in quoted
+
+
+def test_whose_words_are_weighed_by_the_words_not_by_names_in_them(tmp_path: Path) -> None:
+    # "Who said …" is answered by a turn's speaker: a person named in a sentence ("Bo Li")
+    # is no reason to prefer it
+    from qa.answer import evidence
+
+    bot = _bot(tmp_path, answer_settings=AnswerSettings(threshold=0.0))
+    question = "Who said the rail link opens next spring?"
+    found = evidence(bot.answer_context(question, bot.retrieve(question)), bot.answer_settings)
+    assert found is not None and not any(c.brings_kind for c in found.pool)
+    assert bot.ask(question).citations[0].speaker == "Cy Moss"
