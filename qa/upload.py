@@ -8,10 +8,10 @@ restart. The index is rebuilt incrementally (only the new document is parsed and
 embedded) into a temporary folder that replaces the old one in one rename; a file
 that cannot be read or indexed leaves the bot, the index and the folder as they were.
 
-    >>> check_upload("notes.pdf", 10)            # doctest: +ELLIPSIS
+    >>> check_upload("notes.xlsx", 10)           # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    index.errors.InvalidInputError: notes.pdf: a .pdf file cannot be indexed; upload ...
+    index.errors.InvalidInputError: notes.xlsx: a .xlsx file cannot be indexed; upload ...
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ each ``[k]`` a link that shows ``citations[k - 1]`` in the transcript panel.
     >>> print(format_overview(ans, [doc]))
     **Overview of “D”: 1 speakers.**
     <BLANKLINE>
-    Opening: “Hi” [\\[1\\]](#tqa-c0-0-2)
+    **Opening:** “Hi” [\\[1\\]](#tqa-c0-0-2)
 """
 
 from __future__ import annotations

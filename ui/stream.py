@@ -3,7 +3,7 @@ button ends them, and the final message shows only verified quotes and says who 
 
     >>> import qa, ui                                             # doctest: +SKIP
     >>> bot = qa.load(llm_url="http://127.0.0.1:8080/v1")          # doctest: +SKIP
-    >>> app = ui.build_app(bot)     # the chat streams; its question box gets a stop button
+    >>> app = ui.build_app(bot)  # streams, with a stop button  # doctest: +SKIP
 """
 
 from __future__ import annotations
