@@ -56,6 +56,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="embedder backends for the cold figures (repeatable; default onnx and "
                    "torch) and for --only embedders (the first is the reference; default "
                    "onnx-fp32 and onnx)")
+    p.add_argument("--split", choices=["dev", "test"], action="append",
+                   help="--only embedders: these gold splits only (default both)")
+    p.add_argument("--config", choices=["hybrid", "dense", "tutorial"], action="append",
+                   help="--only embedders: these configurations only (default hybrid, tutorial)")
     p.set_defaults(func=_cmd_bench)
 
 
@@ -131,9 +135,11 @@ def _milvus_vectors(args: argparse.Namespace, emb: Any) -> list[Figure]:
 
 
 def _embedders(args: argparse.Namespace, emb: Any) -> list[Figure]:
-    from bench.embedders import run_embedders
+    from bench.embedders import CONFIGS, SPLITS, run_embedders
 
-    return run_embedders(list(dict.fromkeys(args.backend or ["onnx-fp32", "onnx"])))
+    return run_embedders(list(dict.fromkeys(args.backend or ["onnx-fp32", "onnx"])),
+                         configs=list(dict.fromkeys(args.config or CONFIGS)),
+                         splits=list(dict.fromkeys(args.split or SPLITS)))
 
 
 _RUNNERS = {"seed": _seed, "sotu": _sotu, "ann": _ann, "stack": _stack,

@@ -42,3 +42,15 @@ def test_module_examples_run(name: str) -> None:
     import importlib
 
     assert doctest.testmod(importlib.import_module(f"bench.{name}")).failed == 0
+
+
+def test_embedders_bench_runs_only_the_chosen_splits_and_configurations() -> None:
+    from bench.embedders import run_embedders
+
+    figures = run_embedders(["onnx"], corpora=["talk"], configs=["dense"], splits=["dev"],
+                            log=lambda _: None)
+    assert [f.name for f in figures] == ["embedder onnx on talk: query encode"]
+    scores = figures[0].extra["scores"]
+    assert list(scores) == ["dense dev"]  # no test item was read
+    assert 0.0 < scores["dense dev"]["full@5"] <= 1.0
+    assert figures[0].stat.n > 0  # every dev question's encode was timed
