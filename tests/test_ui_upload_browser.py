@@ -44,7 +44,8 @@ OVERLAPS = """() => {
     .filter(([, r]) => r.right > r.left && r.bottom > r.top);
   const labels = boxes('[data-testid="block-label"], label, .label-wrap, '
     + '[data-testid="block-info"]');
-  const texts = boxes('[data-testid="bot"], [data-testid="user"], .tqa-text, .tqa-meta, textarea');
+  const texts = boxes('[data-testid="bot"], [data-testid="user"], .tqa-text, .tqa-meta, textarea, '
+    + '[data-testid="upload-text"]');  // the drop zone's own "Drop File Here" text
   const out = [];
   for (const [l, a] of labels) for (const [t, b] of texts) {
     if (l.contains(t) || t.contains(l)) continue;
@@ -83,15 +84,23 @@ def _ask(page: Any, question: str, before: int) -> str:
 def test_upload_a_transcript_then_ask_about_it(tmp_path: Path) -> None:
     bot = qa.load(SEED, index_dir=tmp_path / "index", embedder=HashingEmbedder())
     good, bad = tmp_path / "harbour.txt", tmp_path / "slides.pdfx"
+    empty = tmp_path / "notes.txt"  # of an accepted type, so the browser passes it to us
     good.write_text(NEW, encoding="utf-8")
     bad.write_bytes(b"%PDF-1.4 not a transcript")
+    empty.write_text("", encoding="utf-8")
     with running(bot) as url, browser_page() as page:
         page.goto(url)
         first = _ask(page, "Which embassies will open in Africa?", 0)
-        # a file of a type the readers do not take is refused, and nothing is lost
+        # a file of a type the readers do not take is refused by the browser's own type
+        # filter (Gradio's file_types, from the readers' table) before it is sent
         page.locator("#tqa-upload-row input[type=file]").first.set_input_files(str(bad))
         page.wait_for_function(
-            "() => /Not added|Invalid file type/i.test(document.body.innerText)", timeout=30_000)
+            "() => /Invalid file type/i.test(document.body.innerText)", timeout=30_000)
+        # one of an accepted type that cannot be indexed gets our message; nothing is lost
+        page.locator("#tqa-upload-row input[type=file]").first.set_input_files(str(empty))
+        page.wait_for_function(
+            "() => /Not added:.*notes\\.txt.*empty/s"
+            ".test(document.querySelector('#tqa-upload-status').innerText)", timeout=60_000)
         assert page.locator(BOT).count() == 1 and page.locator(BOT).last.inner_text() == first
         # a transcript dropped in (the drop zone's file input) is indexed and asked about
         page.locator("#tqa-drop input[type=file]").set_input_files(str(good))
@@ -107,6 +116,7 @@ def test_upload_a_transcript_then_ask_about_it(tmp_path: Path) -> None:
             "() => Array.from(document.querySelectorAll('mark.tqa-active'))"
             ".map((m) => m.textContent).join('')")
     assert (tmp_path / "index-uploads" / "harbour.txt").read_text(encoding="utf-8") == NEW
+    assert not (tmp_path / "index-uploads" / "notes.txt").exists()  # a refused file is not kept
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))

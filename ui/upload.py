@@ -20,6 +20,7 @@ from typing import Any
 import gradio as gr
 
 import qa
+from index.documents import max_file_bytes
 from qa.upload import add_transcript, check_upload, supported_suffixes
 from ui.chat import ALL_DOCS, ChatService
 from ui.render import escape_text
@@ -88,9 +89,11 @@ def add_upload_controls() -> dict[str, Any]:
     with gr.Row(elem_id="tqa-upload-row"):
         button = gr.UploadButton("Add a transcript", file_types=types, file_count="single",
                                  size="sm", elem_id="tqa-upload", scale=0, min_width=160)
-        drop = gr.File(label=f"…or drop a transcript here ({', '.join(types)})",
-                       file_types=types, file_count="single", height=80, elem_id="tqa-drop")
-    status = gr.Markdown("", elem_id="tqa-upload-status")
+        # no floating label: on a phone it covered the zone's own "Drop File Here" text
+        drop = gr.File(label=f"Drop a transcript here ({', '.join(types)})", show_label=False,
+                       file_types=types, file_count="single", height=110, elem_id="tqa-drop")
+    status = gr.Markdown(f"Accepted: {', '.join(types)}, up to {max_file_bytes() / 2**20:g} MB.",
+                         elem_id="tqa-upload-status")
     return {"upload": button, "drop": drop, "upload_status": status}
 
 
