@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+LLM_STAMP := $(VENV)/.llm-test-stamp
+# llama-cpp-python's wheel, built from source once per machine and kept here (pyproject: llm-test)
+WHEELS ?= $(HOME)/.cache/transcript-qa/wheels
+LLAMA_CPP := 0.3.36
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
@@ -12,7 +16,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup index run test lint browser clean eval bench screenshot
+.PHONY: setup llm-test index run test lint browser clean eval bench screenshot
 
 $(STAMP): pyproject.toml $(wildcard */__init__.py)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -23,6 +27,18 @@ $(STAMP): pyproject.toml $(wildcard */__init__.py)
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# The real llama.cpp server of the generated-answer tests: PyPI has only its source, whose
+# build takes about 8 minutes on 2 idle cores (25 on busy ones), so the wheel is built once
+# into $(WHEELS) and installed from there afterwards (seconds).
+$(LLM_STAMP): $(STAMP) pyproject.toml
+	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP)-*.whl >/dev/null 2>&1 || { \
+	  echo "building llama-cpp-python $(LLAMA_CPP) from source once (about 8 min on 2 idle cores), into $(WHEELS)"; \
+	  $(PY) -m pip wheel --quiet --no-deps 'llama-cpp-python==$(LLAMA_CPP)' -w $(WHEELS); }
+	$(PY) -m pip install --quiet --find-links $(WHEELS) -e '.[test,llm-test]'
+	touch $@
+
+llm-test: $(LLM_STAMP)
 
 index: setup
 	$(VENV)/bin/qa index seeds
@@ -41,7 +57,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy $(wildcard qa index ui eval bench scripts)
 
-test: setup browser lint
+test: setup llm-test browser lint
 	$(VENV)/bin/pytest -q
 
 eval: index
