@@ -85,13 +85,15 @@ def test_qa_index_prints_each_skipped_file(
 
 
 def test_the_chat_shows_each_quote_time_linked_to_the_recording(
-    bot: qa.Bot, tmp_path: Path
+    bot: qa.Bot, corpus: Path, tmp_path: Path
 ) -> None:
     from ui.render import format_answer
 
     answer = bot.ask("What is the total cost in dollars?", doc_ids=["hearing"])
     reply = format_answer(answer, bot.documents)
-    assert "· at 1:15 (hearing.mp3) ·" in reply  # 75.5 s; the recording beside it is named
+    # 75.5 s; the recording beside the transcript, served by the chat's file route
+    served = "/gradio_api/file=" + str((corpus / "hearing.mp3").resolve())
+    assert f"· at [1:15]({served}#t=75) ·" in reply
     online = qa.load(write_sample(tmp_path, "utterances"), index_dir=tmp_path / "i",
                      embedder=HashingEmbedder())
     answer = online.ask("What is the total cost in dollars?")

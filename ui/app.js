@@ -75,4 +75,22 @@
     },
     true,
   );
+
+  // A turn's time in the transcript panel plays the panel's recording from that moment
+  // (the link itself opens the recording in a new tab where there is no player).
+  document.addEventListener(
+    "click",
+    (event) => {
+      const seek = event.target && event.target.closest ? event.target.closest("a.tqa-seek") : null;
+      const doc = seek ? seek.closest(".tqa-doc") : null;
+      const media = doc ? doc.querySelector(".tqa-player") : null;
+      if (!media) return;
+      event.preventDefault();
+      event.stopPropagation();
+      media.currentTime = parseFloat(seek.dataset.t || "0");
+      const playing = media.play();
+      if (playing && playing.catch) playing.catch(() => {});
+    },
+    true,
+  );
 })();

@@ -26,6 +26,7 @@ import qa
 from index.documents import Document
 from ui.chat import ALL_DOCS, ChatService, message_text, user_message
 from ui.limits import BodyLimit, Limits, RateLimiter
+from ui.media import media_files
 from ui.render import unescape_text
 from ui.stream import add_stop_button, backend_note
 from ui.transcript import EMPTY_PASSAGES
@@ -213,7 +214,11 @@ def build_app(
         _wire(service, parts)
         _api_endpoint(service)
     app.queue(default_concurrency_limit=4, max_size=limits.queue_size)
+    setattr(app, _MEDIA, media_files(service.docs))  # read by launch: files it may serve
     return app
+
+
+_MEDIA = "_tqa_media_files"
 
 
 def _assets() -> dict[str, Any]:
@@ -259,6 +264,8 @@ def launch(
         pwa=False,
         enable_monitoring=False,
         footer_links=["api"],
+        # exactly the recordings found beside the transcripts (players, quote times)
+        allowed_paths=list(getattr(app, _MEDIA, [])),
         **_assets(),
     )
     return app

@@ -14,12 +14,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from urllib.parse import quote
 
 import qa
 from index.documents import Document, Turn
 from qa.citations import document_label
 from qa.overview import BACKEND as OVERVIEW
+from ui.media import clock, media_url
 
 __all__ = [
     "ABSTAIN_HEADLINE",
@@ -143,12 +143,6 @@ def format_quote(text: str, attribution: str, link: str, when: str = "") -> str:
     return f"{body}\n>\n> — {escape_text(attribution)}{when} · [show in transcript](#{link})"
 
 
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, minutes, secs = whole // 3600, whole // 60 % 60, whole % 60
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def quote_time(item: qa.Citation | qa.Passage, doc: Document | None) -> str:
     """" · at m:ss" for a timed quote ("" untimed), linked to the recording at that moment
     when its URL is known (``url#t=SECONDS``).
@@ -162,11 +156,12 @@ def quote_time(item: qa.Citation | qa.Passage, doc: Document | None) -> str:
     """
     if item.start_time is None:
         return ""
-    label = _clock(item.start_time)
+    label = clock(item.start_time)
+    url = media_url(doc)
+    if url is not None:
+        return f" · at [{label}]({url}#t={int(item.start_time)})"
+    # a recording named but not found beside the transcript: said, not linked
     media = doc.media if doc else None
-    if media and re.match(r"https?://", media, re.I):
-        return f" · at [{label}]({quote(media, safe=':/?&=%.-_~+,;@!')}#t={int(item.start_time)})"
-    # a recording beside the transcript is named; the chat does not serve local files
     return f" · at {label}" + (f" ({escape_text(media)})" if media else "")
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from index.documents import Document, Turn
 from qa import Passage
 from qa.citations import document_label
+from ui.media import clock, player, turn_time
 
 __all__ = ["EMPTY_PASSAGES", "Mark", "marks_in", "render_documents", "render_passages"]
 
@@ -88,7 +89,8 @@ def _role_label(turn: Turn) -> str:
 
 def _turn_block(doc: Document, di: int, turn: Turn, stop: int, marks: Sequence[Mark]) -> str:
     text = doc.text
-    meta = " · ".join(x for x in (_esc(turn.speaker), _esc(_role_label(turn))) if x)
+    when = turn_time(doc, turn.start, max(stop, turn.start + 1))
+    meta = " · ".join(x for x in (_esc(turn.speaker), _esc(_role_label(turn)), when) if x)
     label = _marked(text, turn.label_start, turn.start, marks)
     body = _marked(text, turn.start, stop, marks)
     return (
@@ -104,6 +106,8 @@ def _document(doc: Document, di: int, marks: Sequence[Mark]) -> str:
     first = turns[0].label_start if turns else len(doc.text)
     parts = [f'<h3 class="tqa-title">{_esc(doc.title or doc.doc_id)}</h3>',
              f'<div class="tqa-meta">source: {_esc(doc.origin)}</div>']
+    if sound := player(doc):
+        parts.append(sound)
     if first > 0:
         preamble = _marked(doc.text, 0, first, mine)
         parts.append(f'<div class="tqa-preamble tqa-text">{preamble}</div>')
@@ -136,6 +140,7 @@ def render_passages(passages: Sequence[Passage], docs: Sequence[Document]) -> st
             f"lexical {_score(p.lexical_score)}) · {_esc(p.speaker)} · "
             f"{_esc(document_label(p.title or p.doc_id, p.source))} · "
             f"{_esc(p.doc_id)} chars {p.start}–{p.end}"
+            + (f" · at {clock(p.start_time)}" if p.start_time is not None else "")
         )
         link = f"#tqa-t{index.get(p.doc_id, 0)}-{p.turn}"
         rows.append(
