@@ -18,10 +18,14 @@ TALK = (
 )
 
 
-def _bot(tmp_path: Path, **options: object) -> qa.Bot:
+def _bot(tmp_path: Path, text: str = TALK, **options: object) -> qa.Bot:
     path = tmp_path / "call.txt"
-    path.write_text(TALK, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return qa.load(path, index_dir=tmp_path / "index", embedder=HashingEmbedder(), **options)
+
+
+def _answering(tmp_path: Path, text: str) -> qa.Bot:
+    return _bot(tmp_path, text, answer_settings=AnswerSettings(threshold=0.0))
 
 
 def test_who_asked_is_answered_from_the_question(tmp_path: Path) -> None:
@@ -62,15 +66,12 @@ SPEECH = (
 
 
 def test_a_question_asked_inside_a_statement_brings_its_answer(tmp_path: Path) -> None:
-    path = tmp_path / "speech.txt"
-    path.write_text(SPEECH, encoding="utf-8")
-    bot = qa.load(path, index_dir=tmp_path / "index", embedder=HashingEmbedder(),
-                  answer_settings=AnswerSettings(threshold=0.0))
+    bot = _answering(tmp_path, SPEECH)
     ans = bot.ask("What will keep the ferries running through the storms?")
     quoted = " ".join(c.quote for c in ans.citations)
     assert "sheltered pier" in quoted and "second engine crew" in quoted
     for c in ans.citations:  # every announced sentence is a checked span of the source
-        assert path.read_text(encoding="utf-8")[c.start:c.end] == c.quote
+        assert SPEECH[c.start:c.end] == c.quote
 
 
 PLANT = (
@@ -82,10 +83,7 @@ PLANT = (
 
 
 def test_a_why_takes_the_reason_the_speaker_goes_on_to_give(tmp_path: Path) -> None:
-    path = tmp_path / "plant.txt"
-    path.write_text(PLANT, encoding="utf-8")
-    bot = qa.load(path, index_dir=tmp_path / "index", embedder=HashingEmbedder(),
-                  answer_settings=AnswerSettings(threshold=0.0))
+    bot = _answering(tmp_path, PLANT)
     ans = bot.ask("Why was the river plant shut in May?")
     assert any("silted up" in c.quote for c in ans.citations)
     for c in ans.citations:
@@ -101,10 +99,7 @@ GOALS = (
 
 
 def test_a_count_named_without_its_items_brings_the_items(tmp_path: Path) -> None:
-    path = tmp_path / "goals.txt"
-    path.write_text(GOALS, encoding="utf-8")
-    bot = qa.load(path, index_dir=tmp_path / "index", embedder=HashingEmbedder(),
-                  answer_settings=AnswerSettings(threshold=0.0))
+    bot = _answering(tmp_path, GOALS)
     ans = bot.ask("What were the three goals set in spring?")
     quoted = " ".join(c.quote for c in ans.citations)
     assert "north mill" in quoted and "welders" in quoted
