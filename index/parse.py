@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 # bumped when the same text parses into other turns: indexes built before are stale
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 
 QUESTION_LABELS = frozenset({"question", "q", "questions", "audience", "journalist", "reporter"})
 _LABEL = re.compile(r"^(?P<label>[A-Z][\w.'’\- ]{0,48}?):[ \t]+(?=\S)", re.MULTILINE)
@@ -39,13 +39,17 @@ _HEADER_SOURCE = re.compile(
     r"\A(?P<pre>(?:[^\n]{0,80}\n){0,3}?)Source:[ \t]*\n?[ \t]*"
     r"(?P<src>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})"
 )
-# Who asks depends on the setting; a parliament's questions come from deputies.
-# Found from each " deput" in lower-cased text: a case-blind regex scan of every
-# position was a third of parsing a corpus. (keyword, what precedes it, whole word, asker)
-_AUDIENCE_HINTS = (
-    (" deput", re.compile(r"\b(?:duma|parliament\w*)\Z"), False, "Deputy"),
-    ("press conference", re.compile(r"(?:\A|\W)\Z"), True, "Journalist"),
+# Who asks depends on the setting, read from how the opening names the audience:
+# "addressing the <Proper Name> <role nouns>" asks as one of those roles, a press
+# conference's askers are journalists. Only the first lines are read: the setting.
+_AUDIENCE = re.compile(
+    r"\b(?i:address(?:ing|ed|es)?(?:\s+to)?|meet(?:ing|s)?(?:\s+with)?|met(?:\s+with)?"
+    r"|before|questions\s+from)\s+(?i:the\s+|all\s+|our\s+|fellow\s+)?"
+    r"(?:[A-Z][\w'’.-]*\s+){1,4}(?P<role>[a-z]{3,}s)\b"
 )
+_PRESS = re.compile(r"(?i:\bpress\s+conference\b)")
+_SETTING_CHARS = 3000
+_ES_PLURAL = ("sses", "shes", "ches", "xes")
 
 
 @dataclass(frozen=True)
@@ -93,17 +97,25 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _singular(plural: str) -> str:
+    """ "deputies" -> "Deputy", "members" -> "Member", "witnesses" -> "Witness"."""
+    word = plural.lower()
+    if word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif word.endswith(_ES_PLURAL):
+        word = word[:-2]
+    elif not word.endswith("ss"):
+        word = word[:-1]
+    return word.capitalize()
+
+
 def _questioner(text: str) -> str:
-    lower = text.lower()
-    for word, before, whole, name in _AUDIENCE_HINTS:
-        at = lower.find(word)
-        while at != -1:
-            after = lower[at + len(word) : at + len(word) + 1]
-            ends = not whole or not (after.isalnum() or after == "_")
-            if ends and before.search(lower, max(0, at - 40), at):
-                return name
-            at = lower.find(word, at + 1)
-    return "Questioner"
+    """The label of an unnamed asker, from the setting the opening describes."""
+    setting = text[:_SETTING_CHARS]
+    found = _AUDIENCE.search(setting)
+    if found and not found.group("role").endswith("ss"):
+        return _singular(found.group("role"))
+    return "Journalist" if _PRESS.search(setting) else "Questioner"
 
 
 def _principal(labels: list[_Label]) -> str:

@@ -91,7 +91,12 @@ def test_parse_never_crashes_and_turns_stay_in_bounds(text: str) -> None:
         ("Remarks at a press conference.", "Journalist"),
         ("An Express conference call.", "Questioner"),  # "press" inside a word
         ("A press conferences list.", "Questioner"),  # not the whole word
-        ("Deputies of the duma-x.", "Questioner"),
+        ("Deputies of the duma-x.", "Questioner"),  # no audience is addressed
+        ("I am glad to address the Riverside Council members.", "Member"),
+        ("Meeting with Greenfield High School students.", "Student"),
+        ("He spoke before the Senate Banking Committee witnesses.", "Witness"),
+        ("We address the issues first.", "Questioner"),  # no proper name: not an audience
+        ("Press conference, then a meeting with the Mayor's staff.", "Journalist"),
     ],
 )
 def test_who_asks_depends_on_the_setting(setting: str, asker: str) -> None:

@@ -210,3 +210,30 @@ def test_one_transcript_is_not_named_on_every_quote(fake_bot: qa.Bot) -> None:
     reply = unescape_text(format_answer(answer, fake_bot.documents))
     assert not answer.abstained and "Sergey Lavrov" in reply
     assert "mid.ru" not in reply  # the document's label, said on every quote, would be noise
+
+
+def test_examples_are_the_corpus_askers_whole_questions() -> None:
+    from index.parse import parse_document
+    from ui.app import default_examples
+
+    text = ("Opening remarks.\nQuestion: Our port grew. How will the new harbour be funded? "
+            "And the Northern Rail line?\nAnn Lee: By bonds.\n")
+    doc = parse_document(doc_id="d", text=text, path="", sha256="")
+    assert default_examples([doc]) == ["How will the new harbour be funded?",
+                                       "And the Northern Rail line?"]
+    bare = parse_document(doc_id="e", text="Ann Lee: Hello there.\n", path="", sha256="")
+    assert default_examples([bare]) == ["What is this transcript about?", "Who speaks in it?"]
+
+
+def test_an_unnamed_asker_is_a_role_and_a_named_one_a_name() -> None:
+    from index.parse import parse_document
+    from ui.render import _whose
+
+    text = ("I am glad to address the Harbour Board members.\nQuestion: Why the delay?\n"
+            "Ann Lee: Funding.\n")
+    doc = parse_document(doc_id="d", text=text, path="", sha256="")
+    answer = next(t for t in doc.turns if t.role == "answer")
+    assert describe_turn(doc, answer.index, "Ann Lee") == (
+        "Ann Lee, answering a member’s question “Why the delay?”")
+    assert _whose("Tom Ray", "Tom Ray: ") == "Tom Ray’s"  # named in the file: a name
+    assert _whose("Member", "Question: ") == "a member’s"  # read from the setting: a role

@@ -42,7 +42,7 @@ _MD_ESCAPE = re.compile(f"([{_MD_SPECIAL}])")
 _MD_UNESCAPE = re.compile(f"\\\\([{_MD_SPECIAL}])")
 _SCHEME = re.compile(r"(https?|ftps?|mailto|xmpp):", re.I)
 _WWW = re.compile(r"(www)\.", re.I)
-_GENERIC_ASKERS = {"deputy", "questioner", "audience", "journalist", "reporter", "participant"}
+_GENERIC_ASKERS = {"questioner", "audience", "journalist", "reporter", "participant"}
 _MAX_ABSTAIN_PASSAGES = 3
 _MAX_SNIPPET = 320
 _FILLER = re.compile(r"[\s…]+")
@@ -83,8 +83,8 @@ def anchor_id(doc_index: int, start: int, end: int) -> str:
 def opening_words(text: str, *, words: int = 10) -> str:
     """The first ``words`` words of ``text``, with an ellipsis when it goes on.
 
-    >>> opening_words("Russia is the leading Arctic power, with the longest coastline.", words=6)
-    'Russia is the leading Arctic power…'
+    >>> opening_words("Ours is the deepest harbour on the coast, and the oldest.", words=6)
+    'Ours is the deepest harbour on…'
     """
     parts = text.split()
     head = " ".join(parts[:words])
@@ -97,9 +97,15 @@ def _turn(doc: Document, index: int) -> Turn | None:
     return next((t for t in doc.turns if t.index == index), None)
 
 
-def _whose(speaker: str) -> str:
+def _whose(speaker: str, label: str = "") -> str:
+    """Whose question: "a deputy’s" for a role, "Ann Lee’s" for a name.
+
+    A role is an asker the file does not name: its label ("Question:") is not the
+    speaker, who was read from the setting.
+    """
     name = speaker.strip() or "someone"
-    if name.lower() in _GENERIC_ASKERS:
+    unnamed = bool(label.strip()) and name.lower() not in label.lower()
+    if unnamed or name.lower() in _GENERIC_ASKERS:
         return f"a {name.lower()}’s"
     if name.lower() == "question":
         return "a"
@@ -109,7 +115,7 @@ def _whose(speaker: str) -> str:
 def describe_turn(doc: Document, turn_index: int, speaker: str) -> str:
     """Who says it and in what part of the transcript, in words.
 
-    e.g. "Sergey Lavrov, answering a deputy’s question “Russia is the leading Arctic…”".
+    e.g. "Ann Lee, answering a member’s question “Our harbour is the deepest…”".
     """
     turn = _turn(doc, turn_index)
     who = speaker.strip() or (turn.speaker if turn else "") or "Unknown speaker"
@@ -119,7 +125,8 @@ def describe_turn(doc: Document, turn_index: int, speaker: str) -> str:
         asked = _turn(doc, turn.question_turn)
         if asked is not None:
             opening = opening_words(doc.text[asked.start : asked.end])
-            return f"{who}, answering {_whose(asked.speaker)} question “{opening}”"
+            label = doc.text[asked.label_start : asked.start]
+            return f"{who}, answering {_whose(asked.speaker, label)} question “{opening}”"
         return f"{who}, answering a question"
     if turn.role == "question":
         number = f" (exchange {turn.exchange_id})" if turn.exchange_id else ""
