@@ -43,8 +43,14 @@ llm-test: $(LLM_STAMP)
 index: setup
 	$(VENV)/bin/qa index seeds
 
+# questions offered under the chat box for the shipped seed (any corpus: its own askers' questions)
+SEED_EXAMPLES := --example "Which embassies will open in Africa?" \
+  --example "What did Lavrov say about the Arctic?" \
+  --example "How will the 80th anniversary of Victory be marked?" \
+  --example "What did Lavrov say about medical visas?"
+
 run: index
-	$(VENV)/bin/qa serve --host $(HOST) --port $(PORT)
+	$(VENV)/bin/qa serve --host $(HOST) --port $(PORT) $(SEED_EXAMPLES)
 
 # Headless Chromium for the browser tests, from Debian's packages (never `playwright install`).
 browser:

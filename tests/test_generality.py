@@ -1,7 +1,7 @@
-"""No word, name or phrase of one particular transcript in the answerer's or indexer's code.
+"""No word, name or phrase of one particular transcript in the answerer's, indexer's or chat's code.
 
 The seed's named entities are found by spaCy (the same packaged pipeline the index
-uses); none may appear in ``qa/`` or ``index/``, so that answers cannot lean on
+uses); none may appear in ``qa/``, ``index/`` or ``ui/``, so that answers cannot lean on
 knowledge of the seed.
 """
 
@@ -41,7 +41,7 @@ def _common_noun(word: str) -> bool:
 
 
 def _code() -> dict[str, str]:
-    files = [*sorted((ROOT / "qa").rglob("*.py")), *sorted((ROOT / "index").rglob("*.py"))]
+    files = [f for pkg in ("qa", "index", "ui") for f in sorted((ROOT / pkg).rglob("*.py"))]
     return {str(f.relative_to(ROOT)): f.read_text(encoding="utf-8").lower() for f in files}
 
 

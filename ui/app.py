@@ -37,20 +37,16 @@ __all__ = ["LOOPBACK", "build_app", "default_examples", "launch"]
 log = logging.getLogger("ui")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _HERE = Path(__file__).resolve().parent
-_SEED_EXAMPLES = [
-    "Which embassies will open in Africa?",
-    "What did Lavrov say about the Arctic?",
-    "How will the 80th anniversary of Victory be marked?",
-    "What did Lavrov say about medical visas?",
-]
 _GENERIC_EXAMPLES = ["What is this transcript about?", "Who speaks in it?"]
-_QUESTION = re.compile(r"[A-Z][^.?!\n]{10,90}\?")
+# a whole question sentence: one that starts a turn or follows another sentence's end
+_QUESTION = re.compile(r"(?:(?<=\A)|(?<=[.?!]\s)|(?<=\n))[A-Z][^.?!\n]{10,90}\?")
 
 
 def default_examples(docs: Sequence[Document]) -> list[str]:
-    """Questions to start from: curated for the shipped seed, else taken from the corpus."""
-    if any(d.doc_id.startswith("000_8a7bd6b9c703a622") for d in docs):
-        return list(_SEED_EXAMPLES)
+    """Questions to start from: the corpus's own askers' questions, else an overview.
+
+    A corpus's curated questions are given with ``qa serve --example`` instead.
+    """
     found: list[str] = []
     for doc in docs[:20]:
         for turn in doc.turns:
@@ -70,7 +66,7 @@ def _intro(docs: Sequence[Document]) -> str:
     return (
         f"# Transcript QA\nAsk about {subject}. Every answer quotes the transcript word for "
         "word and says who spoke; click *show in transcript* to see the exact place. "
-        "Follow-up questions (“And what about China?”) are read in context."
+        "Follow-up questions (“And what about the budget?”) are read in context."
     )
 
 

@@ -3,7 +3,7 @@ progressively, and never let one failed request show a stack trace or stop the a
 
     >>> import qa                                                 # doctest: +SKIP
     >>> service = ChatService(qa.load())                          # doctest: +SKIP
-    >>> history = [user_message("Which embassies will open in Africa?")]   # doctest: +SKIP
+    >>> history = [user_message("Who will chair the new committee?")]   # doctest: +SKIP
     >>> *_, (final, transcript, passages) = service.respond(history, ALL_DOCS)  # doctest: +SKIP
 """
 

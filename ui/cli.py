@@ -80,7 +80,7 @@ def serve(args: argparse.Namespace) -> int:
     _warn_if_open(args.host, users)
     bot = qa.load(args.path, index_dir=args.index_dir, build=not args.no_build, progress=True,
                   embed_backend=args.embed_backend, **store_options(args), **llm_options(args))
-    app = build_app(bot, limits=limits)
+    app = build_app(bot, limits=limits, examples=args.example or None)
     shown = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
     count = len(bot.documents)
     print(f"Chat for {count} transcript(s) at http://{shown}:{args.port} (Ctrl+C stops); "
@@ -110,6 +110,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
     )
     parser.add_argument("--port", type=_port, default=7860, help="port (default 7860)")
+    parser.add_argument(
+        "--example", action="append", metavar="QUESTION",
+        help="a question offered under the chat box (repeatable; default: questions asked "
+        "in the transcripts, or an overview)",
+    )
     add_llm_arguments(parser)
     _limit_arguments(parser)
     parser.set_defaults(func=serve)
