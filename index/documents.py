@@ -5,8 +5,8 @@ as UTF-8 with no newline translation.
 
     >>> from index.documents import read_corpus
     >>> docs = read_corpus("seeds")              # doctest: +SKIP
-    >>> docs[0].turns[1].speaker                 # doctest: +SKIP
-    'Deputy'
+    >>> docs[0].turns[0].role                    # doctest: +SKIP
+    'speech'
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ _NAMING = frozenset({"name", "list", "identify", "enumerate"})
 
 
 def _wh(doc: Doc) -> Token | None:
-    """The question word; not a relative pronoun ("the deputy who raised …, why …")."""
+    """The question word; not a relative pronoun ("the member who raised …, why …")."""
     found = [t for t in doc if t.tag_ in ("WDT", "WP", "WP$", "WRB")]
     asking = [t for t in found if t.i == 0 or t.head.dep_ not in ("relcl", "acl")]
     chosen = asking or found
@@ -220,7 +220,7 @@ def _focus_kind(doc: Doc, wh: Token) -> Kind | None:
 
 
 def _attributed(doc: Doc) -> str:
-    """Whose account a question asks for: "the deputy" in "According to the deputy, …",
+    """Whose account a question asks for: "the senator" in "According to the senator, …",
     "the chair" in "In the chair's view, …"."""
     for t in doc:
         if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
@@ -244,7 +244,7 @@ def _asks(doc: Doc, wh: Token | None, root: Token) -> tuple[str, str]:
         verb = stem("ask")  # "Which analyst wanted to know …" asks who asked
     word = wh.lower_ if wh is not None else ""
     if doc[0].pos_ == "AUX" and any(t.lower_ == "or" for t in doc):
-        # "Did the minister or a deputy propose …", "Was it A or B who said …"
+        # "Did the minister or a senator propose …", "Was it A or B who said …"
         said = {stem(t.lemma_ or t.text) for t in doc if t.pos_ == "VERB"}
         if said & _ASKING:
             return "asker", ""

@@ -136,7 +136,7 @@ class Searcher:
         """``hits`` ordered by the answerer's score of the best sentence each holds.
 
         That score also weighs the question's words (an answer's words and, at half
-        weight, those of the deputy's question it answers), the kind of answer wanted
+        weight, those of the question it answers), the kind of answer wanted
         and whether a sentence is itself a question, which cosines miss: dev MRR
         0.832 -> 0.871. The set of passages is the one given; only the order changes.
         """
