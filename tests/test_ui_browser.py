@@ -70,7 +70,8 @@ def test_ask_read_quotes_and_click_through(real_bot: qa.Bot) -> None:
     first = expected.citations[0]
     anchor = anchor_id(0, first.start, first.end)
     requests: list[str] = []
-    with running(real_bot) as url, browser_page() as page:
+    # offered as `qa serve --example` (make run) offers it
+    with running(real_bot, examples=[question]) as url, browser_page() as page:
         page.on("request", lambda r: requests.append(r.url))
         page.goto(url)
         page.get_by_text(question).first.click()  # the example starts the conversation
