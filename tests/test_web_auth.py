@@ -101,3 +101,9 @@ def test_serve_never_prints_or_logs_passwords(
     assert "HTTPS" in out.err  # passwords over plain HTTP off this machine: say so
     for _, password in USERS:
         assert password not in out.out + out.err + caplog.text
+
+
+def test_curated_examples_are_repeatable_options() -> None:
+    args = _parse(["serve", "--example", "Who chairs it?", "--example", "When does it meet?"])
+    assert args.example == ["Who chairs it?", "When does it meet?"]
+    assert _parse(["serve"]).example is None  # build_app then offers the corpus's own
