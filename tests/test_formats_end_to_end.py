@@ -65,7 +65,7 @@ def test_passages_and_citations_carry_times(bot: qa.Bot) -> None:
     answer = bot.ask("What is the total cost in dollars?", doc_ids=["hearing"])
     assert answer.citations and not answer.abstained
     quote = answer.citations[0]
-    assert quote.speaker == "MARIA LOPEZ" and "four million" in quote.quote
+    assert quote.speaker == "Maria Lopez" and "four million" in quote.quote
     assert quote.start_time == pytest.approx(75.5) and quote.end_time == pytest.approx(83.0)
     assert bot.document("hearing").media == "hearing.mp3"
     timed = [p for p in answer.passages if p.doc_id == "hearing"]

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from samples import CLEAN_TEXT, FORMATS, TURNS, write_sample
 
-from index.documents import Document, read_corpus_report, read_document
+from index.documents import Document, read_corpus, read_corpus_report, read_document
 from index.errors import SourceError
 from index.readers import reader_name
+from index.readers.segments import Segment, display_names
 
 TIMED_CUES = ("srt", "vtt", "whisper", "utterances")
 STAMPED = ("bracket", "paren", "export")
@@ -35,11 +36,9 @@ def _check_spans(doc: Document) -> None:
 @pytest.mark.parametrize("kind", TIMED_CUES + STAMPED)
 def test_timed_formats_give_the_clean_text_and_the_speakers(tmp_path: Path, kind: str) -> None:
     doc = _read(tmp_path, kind)
-    expected = CLEAN_TEXT.replace("Maria Lopez", "MARIA LOPEZ").replace(
-        "Tom Baker", "TOM BAKER") if kind == "srt" else CLEAN_TEXT
+    expected = CLEAN_TEXT  # the SubRip sample's "MARIA LOPEZ:" is shown as "Maria Lopez"
     assert doc.text == expected
-    names = [s.upper() for s in SPEAKERS] if kind == "srt" else SPEAKERS
-    assert _speakers(doc) == names
+    assert _speakers(doc) == SPEAKERS
     for leak in ("-->", "<v", "<i>", "00:0", '"start"', "WEBVTT", "Media:"):
         assert leak not in doc.text
     _check_spans(doc)
@@ -83,8 +82,8 @@ def test_srt_labels_carry_to_the_following_cues(tmp_path: Path) -> None:
                     "3\n00:00:03,000 --> 00:00:04,000\n{\\an8}All well?\n\n"
                     "4\n00:00:04,000 --> 00:00:05,500\n- BO: Yes.\n", encoding="utf-8")
     doc = read_document(path, "t")
-    assert doc.text == "The room fills.\n\nANN: Good day. All well?\n\nBO: Yes."
-    assert _speakers(doc) == ["unknown", "ANN", "BO"]  # never guessed
+    assert doc.text == "The room fills.\n\nAnn: Good day. All well?\n\nBo: Yes."
+    assert _speakers(doc) == ["unknown", "Ann", "Bo"]  # never guessed, only un-capitalised
     assert doc.times(doc.text.index("All"), doc.text.index("All") + 3) == (3.0, 4.0)
 
 
@@ -142,3 +141,32 @@ def test_a_folder_reads_every_format_and_lists_what_it_skipped(tmp_path: Path) -
     assert "not a transcript format" in reasons["photo.png"]
     assert reasons["broken.srt"].startswith("line 1: not a SubRip cue")
     assert next(d for d in docs if d.doc_id == "srt").media == "srt.mp3"
+
+
+def test_a_timestamped_text_below_a_title_is_read_with_its_times(tmp_path: Path) -> None:
+    path = tmp_path / "hearing.txt"
+    path.write_text("City council budget hearing\nMay 3, 2026\n\n[00:00:05] Ann Lee: We open.\n"
+                    "[00:00:09] Bo Ray: The library?\n[00:00:12] Ann Lee: In March.\n",
+                    encoding="utf-8")
+    doc = read_corpus(path)[0]
+    assert doc.title == "City council budget hearing · May 3, 2026"
+    assert doc.text == "Ann Lee: We open.\n\nBo Ray: The library?\n\nAnn Lee: In March."
+    assert _speakers(doc) == ["Ann Lee", "Bo Ray", "Ann Lee"]
+    assert doc.times(doc.text.index("In March"), len(doc.text)) == (12.0, None)
+    assert [doc.text[c.start:c.end] for c in doc.cues] == ["We open.", "The library?", "In March."]
+
+
+def test_text_that_only_looks_timed_stays_plain(tmp_path: Path) -> None:
+    text = "Sermon notes\nJohn 3:16\nFor God so loved the world.\nJohn 1:1\nAnd more.\n"
+    path = tmp_path / "notes.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = read_corpus(path)[0]
+    assert doc.text == text and not doc.cues
+
+
+def test_capital_caption_names_keep_acronyms_and_the_files_own_spelling() -> None:
+    segs = [Segment("ANN O'NEIL", "The CFO spoke.", 0.0), Segment("CFO", "Yes.", 1.0),
+            Segment("BO MCKAY", "Hi.", 2.0), Segment("Bo McKay", "Again.", 3.0),
+            Segment("SPEAKER_01", "Hm.", 4.0)]
+    assert [s.speaker for s in display_names(segs)] == [
+        "Ann O'Neil", "CFO", "Bo McKay", "Bo McKay", "SPEAKER_01"]

@@ -29,13 +29,13 @@ from index.parse import parse_document
 from index.readers.captions import srt_segments, vtt_segments
 from index.readers.office import docx_text, pdf_text
 from index.readers.segments import Segment, timed_document
-from index.readers.stamped import is_stamped, stamped_segments
+from index.readers.stamped import is_stamped, stamped_segments, stamped_title
 from index.readers.stt_json import json_segments
 
 __all__ = ["MEDIA_SUFFIXES", "READERS", "SUFFIX_READERS", "read_source", "reader_name",
            "skip_reason"]
 
-Timed = tuple[list[Segment], str | None]
+Timed = tuple[list[Segment], str | None, str | None]  # segments, media URL, title
 Reader = Callable[[bytes, str], "str | Timed"]
 
 MEDIA_SUFFIXES = (".mp3", ".m4a", ".wav", ".ogg", ".oga", ".opus", ".flac", ".aac",
@@ -47,14 +47,16 @@ def _text(data: bytes, name: str) -> str:
 
 
 def _plain_or_stamped(text: str, name: str) -> str | Timed:
-    return stamped_segments(text, name) if is_stamped(text) else text
+    if not is_stamped(text):
+        return text
+    return (*stamped_segments(text, name), stamped_title(text))
 
 
 READERS: dict[str, Reader] = {
     "text": lambda data, name: _plain_or_stamped(decode_text(data, name), name),
-    "srt": lambda data, name: (srt_segments(_text(data, name), name), None),
-    "vtt": lambda data, name: (vtt_segments(_text(data, name), name), None),
-    "json": lambda data, name: json_segments(_text(data, name), name),
+    "srt": lambda data, name: (srt_segments(_text(data, name), name), None, None),
+    "vtt": lambda data, name: (vtt_segments(_text(data, name), name), None, None),
+    "json": lambda data, name: (*json_segments(_text(data, name), name), None),
     "docx": lambda data, name: _plain_or_stamped(docx_text(data, name), name),
     "pdf": lambda data, name: _plain_or_stamped(pdf_text(data, name), name),
 }
@@ -96,8 +98,8 @@ def read_source(reader: str, data: bytes, *, path: Path, doc_id: str, sha256: st
         if not read.strip():
             raise SourceError(f"{path}: the file is empty; nothing to index")
         return parse_document(doc_id=doc_id, text=read, path=str(path), sha256=sha256)
-    segments, media = read
+    segments, media, title = read
     if not any(s.text for s in segments):
         raise SourceError(f"{path}: no cue or segment with any words; nothing to index")
     return timed_document(segments, doc_id=doc_id, path=str(path), sha256=sha256,
-                          media=media or _media_beside(path))
+                          media=media or _media_beside(path), title=title)

@@ -1,15 +1,18 @@
 r"""Timestamped text: "[hh:mm:ss] Name: text", "Name (hh:mm:ss): text", and exports
 that give "Name  m:ss" on a line with the paragraph below it.
 
-A file is read this way when its first line (after an optional "Media: URL" header)
-and at least one more carry such a time; any other text is a plain transcript
-(index.parse), read exactly as before. Lines without a time continue the segment
-above; a segment ends when the next begins.
+A file is read this way when its first body line and at least one more carry such a
+time. The body may follow a short header of up to three lines: a "Media: URL" line and
+title lines ("Budget hearing, 3 May"), which become the document's title. Any other
+text is a plain transcript (index.parse), read exactly as before. Lines without a time
+continue the segment above; a segment ends when the next begins.
 
     >>> text = "Media: talk.mp3\n[00:01:02] Ann: Hi.\n[00:01:05] Bo: Yes.\nOn."
     >>> segs, media = stamped_segments(text)
     >>> [(s.speaker, s.text, s.start_time, s.end_time) for s in segs], media
     ([('Ann', 'Hi.', 62.0, 65.0), ('Bo', 'Yes. On.', 65.0, None)], 'talk.mp3')
+    >>> stamped_title("Harbour board, May 3\n\n[0:05] Ann: Hi.\n[0:09] Bo: Yes.")
+    'Harbour board, May 3'
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from index.errors import SourceError
 from index.readers.segments import Segment, clean_words
 
-__all__ = ["is_stamped", "parse_clock", "stamped_segments"]
+__all__ = ["is_stamped", "parse_clock", "stamped_segments", "stamped_title"]
 
 _NAME = r"(?P<name>[A-Z][\w.'’\-]*(?: [\w.'’\-]+){0,4}?)"
 _CLOCK = r"(?P<clock>(?:\d{1,2}:)?\d{1,3}:\d{2}(?:[.,]\d{1,3})?)"
@@ -30,6 +33,8 @@ _FORMS = (
     re.compile(rf"^{_NAME}[ \t]+{_CLOCK}[ \t]*$"),  # the paragraph follows on the next lines
 )
 _MEDIA = re.compile(r"^media:[ \t]*(?P<url>\S+)[ \t]*$", re.IGNORECASE)
+_HEADER_LINES = 3  # a title, a date line, a "Media:" line; more is a transcript's text
+_TITLE_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -61,25 +66,57 @@ def _match(line: str) -> re.Match[str] | None:
     return next((m for form in _FORMS if (m := form.match(stripped))), None)
 
 
-def _body(lines: list[str]) -> tuple[int, str | None]:
-    """Where the body starts, past blank lines and a "Media:" header, and the media URL."""
-    at, media = 0, None
+@dataclass(frozen=True)
+class _Header:
+    at: int  # the first body line
+    media: str | None
+    title: str | None
+
+
+def _skip_blank(lines: list[str], at: int) -> int:
     while at < len(lines) and not lines[at].strip():
         at += 1
-    if at < len(lines) and (found := _MEDIA.match(lines[at].strip())):
-        media, at = found.group("url"), at + 1
-        while at < len(lines) and not lines[at].strip():
-            at += 1
-    return at, media
+    return at
+
+
+def _header(lines: list[str]) -> _Header:
+    """The body's first line past a short header ("Media:" and title lines), its parts.
+
+    A header line is short and carries no time; without a timed line right after the
+    header, the file has no such header (``at`` 0): it is then read as plain text.
+    """
+    at, media, titles = _skip_blank(lines, 0), None, []
+    for _ in range(_HEADER_LINES):
+        if at >= len(lines) or _match(lines[at]) is not None:
+            break
+        line = lines[at].strip()
+        if found := _MEDIA.match(line):
+            media = found.group("url")
+        elif len(line) <= _TITLE_CHARS:
+            titles.append(line)
+        else:
+            break
+        at = _skip_blank(lines, at + 1)
+    if at < len(lines) and _match(lines[at]) is not None:
+        return _Header(at, media, " · ".join(titles) or None)
+    return _Header(_skip_blank(lines, 0), None, None)
+
+
+def stamped_title(text: str) -> str | None:
+    """The title lines above a timestamped body, or None."""
+    return _header(text.splitlines()).title
 
 
 def is_stamped(text: str) -> bool:
-    """Whether ``text`` is timestamped: its first body line and one more carry a time."""
+    """Whether ``text`` is timestamped: its first body line (below a short header) and
+    one more carry a time."""
     lines = text.splitlines()
-    at, _ = _body(lines)
-    if at >= len(lines) or _match(lines[at]) is None:
+    header = _header(lines)
+    if header.at >= len(lines) or _match(lines[header.at]) is None:
         return False
-    return sum(1 for line in lines[at + 1:] if _match(line)) >= 1
+    # below a title, one more timed line could be chance ("John 3:16"): two are asked
+    wanted = 2 if header.title else 1
+    return sum(1 for line in lines[header.at + 1:] if _match(line)) >= wanted
 
 
 def _stamps(lines: list[str], at: int, name: str) -> list[_Stamp]:
@@ -99,7 +136,8 @@ def _stamps(lines: list[str], at: int, name: str) -> list[_Stamp]:
 def stamped_segments(text: str, name: str = "<text>") -> tuple[list[Segment], str | None]:
     """The segments of timestamped text (speakers carried), and its "Media:" URL."""
     lines = text.splitlines()
-    at, media = _body(lines)
+    header = _header(lines)
+    at, media = header.at, header.media
     stamps = _stamps(lines, at, name)
     times = [parse_clock(s.clock, f"{name}:{s.line}") for s in stamps]
     segments: list[Segment] = []
