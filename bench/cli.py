@@ -46,9 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--milvus-uri", default=None, metavar="URI",
                    help="with --store milvus: a Milvus (Lite file or server) whose collection is "
                    "reused (default: a fresh Milvus Lite file)")
-    p.add_argument("--vector-index", choices=["flat", "hnsw"], default=None,
+    p.add_argument("--vector-index", choices=["flat", "hnsw", "ivf"], default=None,
                    help="with --store milvus: the index of the synthetic vectors in both stores "
-                   "(default: the automatic choice, HNSW above 50,000)")
+                   "(default: the automatic choice, HNSW above 50,000; ivf: 1,024 lists, "
+                   "nprobe 96)")
     p.add_argument("--only", choices=["seed", "sotu", "ann", "stack", "milvus-sotu",
                                       "milvus-vectors", "embedders"], action="append",
                    help="run just these parts (repeatable)")

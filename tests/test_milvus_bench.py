@@ -30,3 +30,14 @@ def test_quick_milvus_bench_puts_both_stores_side_by_side(tmp_path: Path) -> Non
                                   "index.stores", "bench.milvus"])
 def test_module_examples_run(name: str) -> None:
     assert doctest.testmod(importlib.import_module(name)).failed == 0
+
+
+def test_an_ivf_collection_is_measured_against_exact_search() -> None:
+    from bench.milvus import run_vectors
+
+    figures = {f.name: f for f in run_vectors(3_000, kind="ivf", log=lambda _: None)}
+    built = figures["3,000 vectors milvus insert + index"]
+    assert built.extra["spec"]["kind"] == "ivf" and built.extra["spec"]["nprobe"] == 96
+    for store in ("milvus", "local"):
+        assert 0.5 <= figures[f"3,000 vectors {store} recall@10"].stat.median <= 1.0
+    assert figures["3,000 vectors milvus query"].stat.n > 0
