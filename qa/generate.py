@@ -157,6 +157,9 @@ class Generator:
         if not g.sources:
             why = "cited nothing that could be checked" if text.strip() else "wrote nothing"
             return self._fallback(extractive, why)
+        if 2 * g.removed_quotes > g.quotes:  # mostly invented: what is left is not to be trusted
+            return self._fallback(extractive, f"misquoted the transcript ({g.removed_quotes} of "
+                                              f"{g.quotes} quotes are not in it)")
         return Answer(
             question=extractive.question,
             text=g.text,

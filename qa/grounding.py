@@ -281,11 +281,12 @@ class _Build:
         return lead + refs if refs else ""
 
     def _keep(self, sentence: str, sep: str, supported: bool, keep_all: bool) -> None:
-        sentence = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", sentence))
+        sentence = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", sentence)).strip()
         if supported or keep_all:
-            self.out.append((sentence.strip(), sep))
+            if all(sentence != kept for kept, _ in self.out):  # a repeat says nothing new
+                self.out.append((sentence, sep))
         elif says_cannot_tell(sentence):
-            self.hedges.append(sentence.strip())
+            self.hedges.append(sentence)
         else:
             self.dropped += 1
 

@@ -84,6 +84,23 @@ def test_invented_quotes_are_removed_and_said_so(fake: FakeLLM, fake_bot: qa.Bot
     _check_verbatim(answer, fake_bot)
 
 
+def test_an_answer_mostly_of_invented_quotes_is_not_shown(fake: FakeLLM,
+                                                          fake_bot: qa.Bot) -> None:
+    fake.say(lambda body: Reply(
+        f'He said "embassies on the Moon" [1], "and on Mars" [2] and "{_first_words(body)}" [1].'))
+    answer = llm_bot(fake_bot, fake.url).ask(QUESTION)
+    assert not answer.generated and answer.backend == "extractive"
+    assert "misquoted the transcript (2 of 3 quotes are not in it)" in answer.notice
+    assert answer.text == fake_bot.ask(QUESTION).text
+
+
+def test_a_sentence_the_model_repeats_is_shown_once(fake: FakeLLM, fake_bot: qa.Bot) -> None:
+    fake.say(lambda body: Reply(" ".join([f'He said "{_first_words(body)}" [1].'] * 4)))
+    answer = llm_bot(fake_bot, fake.url).ask(QUESTION)
+    assert answer.generated and answer.text.count("He said") == 1
+    _check_verbatim(answer, fake_bot)
+
+
 def test_a_quote_with_other_apostrophes_and_case_shows_the_source_words(
     fake: FakeLLM, fake_bot: qa.Bot
 ) -> None:
