@@ -98,13 +98,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _singular(plural: str) -> str:
-    """ "deputies" -> "Deputy", "members" -> "Member", "witnesses" -> "Witness"."""
+    """ "parties" -> "Party", "members" -> "Member", "witnesses" -> "Witness"."""
     word = plural.lower()
     if word.endswith("ies"):
         word = word[:-3] + "y"
     elif word.endswith(_ES_PLURAL):
         word = word[:-2]
-    elif not word.endswith("ss"):
+    else:  # "-ss" words ("business") are no plural: _questioner never passes them
         word = word[:-1]
     return word.capitalize()
 

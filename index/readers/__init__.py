@@ -29,7 +29,7 @@ from index.parse import parse_document
 from index.readers.captions import srt_segments, vtt_segments
 from index.readers.office import docx_text, pdf_text
 from index.readers.segments import Segment, timed_document
-from index.readers.stamped import is_stamped, stamped_segments, stamped_title
+from index.readers.stamped import read_stamped
 from index.readers.stt_json import json_segments
 
 __all__ = ["MEDIA_SUFFIXES", "READERS", "SUFFIX_READERS", "read_source", "reader_name",
@@ -47,9 +47,7 @@ def _text(data: bytes, name: str) -> str:
 
 
 def _plain_or_stamped(text: str, name: str) -> str | Timed:
-    if not is_stamped(text):
-        return text
-    return (*stamped_segments(text, name), stamped_title(text))
+    return read_stamped(text, name) or text
 
 
 READERS: dict[str, Reader] = {

@@ -11,7 +11,7 @@ continue the segment above; a segment ends when the next begins.
     >>> segs, media = stamped_segments(text)
     >>> [(s.speaker, s.text, s.start_time, s.end_time) for s in segs], media
     ([('Ann', 'Hi.', 62.0, 65.0), ('Bo', 'Yes. On.', 65.0, None)], 'talk.mp3')
-    >>> stamped_title("Harbour board, May 3\n\n[0:05] Ann: Hi.\n[0:09] Bo: Yes.")
+    >>> read_stamped("Harbour board, May 3\n[0:05] Ann: Hi.\n[0:09] Bo: Yes.\n[0:12] Ann: Go.")[2]
     'Harbour board, May 3'
 """
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from index.errors import SourceError
 from index.readers.segments import Segment, clean_words
 
-__all__ = ["is_stamped", "parse_clock", "stamped_segments", "stamped_title"]
+__all__ = ["is_stamped", "parse_clock", "read_stamped", "stamped_segments"]
 
 _NAME = r"(?P<name>[A-Z][\w.'’\-]*(?: [\w.'’\-]+){0,4}?)"
 _CLOCK = r"(?P<clock>(?:\d{1,2}:)?\d{1,3}:\d{2}(?:[.,]\d{1,3})?)"
@@ -102,21 +102,19 @@ def _header(lines: list[str]) -> _Header:
     return _Header(_skip_blank(lines, 0), None, None)
 
 
-def stamped_title(text: str) -> str | None:
-    """The title lines above a timestamped body, or None."""
-    return _header(text.splitlines()).title
+def _stamped(lines: list[str], header: _Header) -> bool:
+    if header.at >= len(lines) or _match(lines[header.at]) is None:
+        return False
+    # below a title, one more timed line could be chance ("John 3:16"): two are asked
+    wanted = 2 if header.title else 1
+    return sum(1 for line in lines[header.at + 1:] if _match(line)) >= wanted
 
 
 def is_stamped(text: str) -> bool:
     """Whether ``text`` is timestamped: its first body line (below a short header) and
     one more carry a time."""
     lines = text.splitlines()
-    header = _header(lines)
-    if header.at >= len(lines) or _match(lines[header.at]) is None:
-        return False
-    # below a title, one more timed line could be chance ("John 3:16"): two are asked
-    wanted = 2 if header.title else 1
-    return sum(1 for line in lines[header.at + 1:] if _match(line)) >= wanted
+    return _stamped(lines, _header(lines))
 
 
 def _stamps(lines: list[str], at: int, name: str) -> list[_Stamp]:
@@ -133,12 +131,8 @@ def _stamps(lines: list[str], at: int, name: str) -> list[_Stamp]:
     return stamps
 
 
-def stamped_segments(text: str, name: str = "<text>") -> tuple[list[Segment], str | None]:
-    """The segments of timestamped text (speakers carried), and its "Media:" URL."""
-    lines = text.splitlines()
-    header = _header(lines)
-    at, media = header.at, header.media
-    stamps = _stamps(lines, at, name)
+def _segments(lines: list[str], header: _Header, name: str) -> list[Segment]:
+    stamps = _stamps(lines, header.at, name)
     times = [parse_clock(s.clock, f"{name}:{s.line}") for s in stamps]
     segments: list[Segment] = []
     speaker: str | None = None
@@ -146,4 +140,23 @@ def stamped_segments(text: str, name: str = "<text>") -> tuple[list[Segment], st
         speaker = stamp.speaker or speaker
         end = times[i + 1] if i + 1 < len(times) else None
         segments.append(Segment(speaker, clean_words(stamp.text), times[i], end))
-    return segments, media
+    return segments
+
+
+def stamped_segments(text: str, name: str = "<text>") -> tuple[list[Segment], str | None]:
+    """The segments of timestamped text (speakers carried), and its "Media:" URL."""
+    lines = text.splitlines()
+    header = _header(lines)
+    return _segments(lines, header, name), header.media
+
+
+def read_stamped(
+    text: str, name: str = "<text>"
+) -> tuple[list[Segment], str | None, str | None] | None:
+    """Segments, "Media:" URL and title of timestamped text, or None when it is not
+    (the text split and its header read once)."""
+    lines = text.splitlines()
+    header = _header(lines)
+    if not _stamped(lines, header):
+        return None
+    return _segments(lines, header, name), header.media, header.title
